@@ -1,0 +1,294 @@
+"""Load a catalog folder and check it: files, entries, rules, cross-entry links.
+
+    catalog/taxonomy.yaml            axes and allowed values
+    catalog/papers/<id>.yaml         one paper per file (the stem is the id)
+    catalog/benchmarks/<id>.yaml     one benchmark per file
+    catalog/metrics/<id>.yaml        one metric per file
+
+`load_catalog` never raises for a data mistake: it returns the entries that
+validated and every problem it found, so that one run reports everything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .models import ENTRY_MODELS, ID_HELP, ID_RE, Benchmark, Metric, Paper
+from .problems import Problem, field_path, from_validation_error
+from .schema import entry_schemas
+from .taxonomy import Taxonomy, did_you_mean
+from .yamlsafe import Loc, YamlDocument, YamlError, load_yaml
+
+TAXONOMY_FILE = "taxonomy.yaml"
+ENTRY_SUFFIX = ".yaml"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class CatalogNotFound(Exception):
+    """The catalog folder itself is missing: a usage error, not a data problem."""
+
+
+@dataclass
+class Entry(Generic[M]):
+    kind: str
+    id: str
+    path: str
+    model: M
+    doc: YamlDocument
+
+    def line(self, *loc: Any) -> int:
+        return self.doc.line_of(tuple(loc))
+
+
+@dataclass
+class Catalog:
+    root: Path
+    taxonomy: Taxonomy | None
+    papers: dict[str, Entry[Paper]] = field(default_factory=dict)
+    benchmarks: dict[str, Entry[Benchmark]] = field(default_factory=dict)
+    metrics: dict[str, Entry[Metric]] = field(default_factory=dict)
+    # Ids of every file found, including those that failed validation, so that
+    # one broken entry does not also make every link to it an error.
+    known: dict[str, set[str]] = field(default_factory=dict)
+
+    def entries(self, kind: str) -> dict[str, Entry[Any]]:
+        return getattr(self, kind)
+
+
+def display_path(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def normalise_title(title: str) -> str:
+    """Case-, accent-, punctuation- and spacing-insensitive form of a title."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+# --- per-entry rules beyond the schema ---------------------------------------------
+
+def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str]]:
+    """Rules that tie several fields of one paper together."""
+    is_method = "method" in paper.roles
+    if is_method:
+        if paper.intention is None:
+            yield ("intention",), "a method paper needs an intention (allowed: removal, suppression)"
+        if not paper.technique:
+            yield ("technique",), "a method paper needs at least one technique family"
+        if not paper.rationale:
+            yield ("rationale",), "a method paper needs a rationale saying why its intention is what it is"
+    elif paper.intention is not None:
+        yield ("intention",), "only method papers have an intention; set 'intention: null' or add the role 'method'"
+    if paper.observed not in (None, "untested") and not paper.evidence:
+        yield ("observed",), f"observed behaviour '{paper.observed}' needs evidence: list the papers that show it under 'evidence'"
+    if paper.evidence and paper.observed is None:
+        yield ("evidence",), "evidence is given but 'observed' is not set"
+    if paper.review.status != "draft" and not paper.review.checked:
+        yield ("review", "checked"), f"review status '{paper.review.status}' needs 'checked' to say what the facts were checked against"
+    seen_claims: dict[str, int] = {}
+    for i, claim in enumerate(paper.claims):
+        if claim.id in seen_claims:
+            yield ("claims", i, "id"), f"claim id '{claim.id}' is used twice in this file (also claims[{seen_claims[claim.id]}])"
+        seen_claims.setdefault(claim.id, i)
+    seen_edges: set[tuple[str, str]] = set()
+    for i, rel in enumerate(paper.relations):
+        if rel.target == entry_id:
+            yield ("relations", i, "target"), "a paper cannot relate to itself"
+        if (rel.type, rel.target) in seen_edges:
+            yield ("relations", i), f"relation '{rel.type}' to '{rel.target}' is listed twice"
+        seen_edges.add((rel.type, rel.target))
+    for axis_field in ("roles", "technique", "targets", "setting", "benchmarks"):
+        values = getattr(paper, axis_field)
+        for i, value in enumerate(values):
+            if value in values[:i]:
+                yield (axis_field, i), f"'{value}' is listed twice"
+
+
+# --- loading -------------------------------------------------------------------------
+
+def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Problem]]:
+    path = root / TAXONOMY_FILE
+    shown = display_path(path)
+    if not path.is_file():
+        return None, [Problem(shown, 1, "", "taxonomy file is missing; every catalog needs catalog/taxonomy.yaml")]
+    try:
+        doc = load_yaml(path, shown)
+    except YamlError as exc:
+        return None, [Problem(exc.path, exc.line, "", exc.message)]
+    try:
+        taxonomy = Taxonomy.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, from_validation_error(exc, Taxonomy, doc)
+    missing = sorted(required_axes() - set(taxonomy.axes))
+    if missing:
+        return None, [Problem(shown, doc.line_of(("axes",)), "axes", f"missing axes used by the entry schema: {', '.join(missing)}")]
+    return taxonomy, []
+
+
+@lru_cache(maxsize=1)
+def required_axes() -> frozenset[str]:
+    """Every taxonomy axis that some entry field refers to."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "x-taxonomy" in node:
+                found.add(node["x-taxonomy"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(entry_schemas(None))
+    return frozenset(found)
+
+
+def _entry_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    if not folder.exists():
+        return []
+    if not folder.is_dir():
+        problems.append(Problem(display_path(folder), 1, "", "expected a folder of .yaml entries"))
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix != ENTRY_SUFFIX:
+            problems.append(Problem(display_path(path), 1, "", f"entries must be '{ENTRY_SUFFIX}' files named <id>{ENTRY_SUFFIX}"))
+            continue
+        files.append(path)
+    return files
+
+
+def load_entries(
+    catalog: Catalog, kind: str, problems: list[Problem]
+) -> None:
+    model = ENTRY_MODELS[kind]
+    context = {"taxonomy": catalog.taxonomy}
+    known = catalog.known.setdefault(kind, set())
+    target = catalog.entries(kind)
+    for path in _entry_files(catalog.root / kind, problems):
+        shown = display_path(path)
+        entry_id = path.stem
+        known.add(entry_id)
+        if not ID_RE.match(entry_id):
+            problems.append(Problem(shown, 1, "", f"file name '{path.name}' is not a valid id ({ID_HELP})", (), did_you_mean(entry_id, [])))
+            continue
+        try:
+            doc = load_yaml(path, shown)
+        except YamlError as exc:
+            problems.append(Problem(exc.path, exc.line, "", exc.message))
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(Problem(shown, 1, "", f"expected a mapping of keys to values at the top of the file, got {type(doc.data).__name__}"))
+            continue
+        try:
+            entry_model = model.model_validate(doc.data, context=context)
+        except ValidationError as exc:
+            problems.extend(from_validation_error(exc, model, doc))
+            continue
+        declared = getattr(entry_model, "id", None)
+        if declared is not None and declared != entry_id:
+            problems.append(Problem(shown, doc.line_of(("id",)), "id", f"id '{declared}' does not match the file name", (entry_id,)))
+        if isinstance(entry_model, Paper):
+            for loc, message in paper_rules(entry_model, entry_id):
+                problems.append(Problem(shown, doc.line_of(loc), _field(loc), message))
+        target[entry_id] = Entry(kind, entry_id, shown, entry_model, doc)
+
+
+def _field(loc: Loc) -> str:
+    return field_path(loc)
+
+
+# --- cross-entry checks -------------------------------------------------------------------
+
+def _check_ref(
+    problems: list[Problem], entry: Entry[Any], loc: Loc, value: str | None, known: set[str], what: str
+) -> None:
+    if value is None or value in known:
+        return
+    problems.append(
+        Problem(entry.path, entry.line(*loc), _field(loc), f"no {what} with id '{value}' in the catalog",
+                (), did_you_mean(value, sorted(known)))
+    )
+
+
+def cross_checks(catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    paper_ids = catalog.known.get("papers", set())
+    bench_ids = catalog.known.get("benchmarks", set())
+    metric_ids = catalog.known.get("metrics", set())
+    for entry in catalog.papers.values():
+        paper = entry.model
+        for i, rel in enumerate(paper.relations):
+            _check_ref(problems, entry, ("relations", i, "target"), rel.target, paper_ids, "paper")
+        for i, ev in enumerate(paper.evidence):
+            _check_ref(problems, entry, ("evidence", i, "paper"), ev.paper, paper_ids, "paper")
+        for i, bench in enumerate(paper.benchmarks):
+            _check_ref(problems, entry, ("benchmarks", i), bench, bench_ids, "benchmark")
+    for entry in catalog.benchmarks.values():
+        _check_ref(problems, entry, ("introduced_by",), entry.model.introduced_by, paper_ids, "paper")
+        for i, metric in enumerate(entry.model.metrics):
+            _check_ref(problems, entry, ("metrics", i), metric, metric_ids, "metric")
+    for entry in catalog.metrics.values():
+        _check_ref(problems, entry, ("introduced_by",), entry.model.introduced_by, paper_ids, "paper")
+        for i, bench in enumerate(entry.model.benchmarks):
+            _check_ref(problems, entry, ("benchmarks", i), bench, bench_ids, "benchmark")
+    problems.extend(duplicate_papers(catalog))
+    return problems
+
+
+def duplicate_papers(catalog: Catalog) -> list[Problem]:
+    """Two files describing one paper: same arXiv id, DOI or normalised title."""
+    problems = []
+    keys = (
+        ("ids", "arxiv", "arXiv id", lambda p: p.ids.arxiv),
+        ("ids", "doi", "DOI", lambda p: p.ids.doi.lower() if p.ids.doi else None),
+        ("title", None, "title", lambda p: normalise_title(p.title)),
+    )
+    for first_key, second_key, label, get in keys:
+        owner: dict[str, Entry[Paper]] = {}
+        for entry in sorted(catalog.papers.values(), key=lambda e: e.id):
+            value = get(entry.model)
+            if not value:
+                continue
+            if value in owner:
+                loc = (first_key, second_key) if second_key else (first_key,)
+                other = owner[value]
+                problems.append(
+                    Problem(entry.path, entry.line(*loc), _field(loc),
+                            f"same {label} as {other.path}:{other.line(*loc)}; one paper gets one entry")
+                )
+            else:
+                owner[value] = entry
+    return problems
+
+
+def load_catalog(root: Path | str) -> tuple[Catalog, list[Problem]]:
+    """Load and check a whole catalog. Raises CatalogNotFound only for a missing folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CatalogNotFound(f"catalog folder '{root}' does not exist")
+    taxonomy, problems = load_taxonomy(root)
+    catalog = Catalog(root=root, taxonomy=taxonomy)
+    for kind in ENTRY_MODELS:
+        load_entries(catalog, kind, problems)
+    problems.extend(cross_checks(catalog))
+    problems.sort(key=lambda p: (p.file, p.line, p.field, p.message))
+    return catalog, problems

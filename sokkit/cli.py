@@ -1,0 +1,211 @@
+"""The `sokkit` command line.
+
+Exit codes: 0 success, 1 the catalog has problems (or a check failed),
+2 usage errors (bad options, missing folders, unwritable output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .catalog import Catalog, CatalogNotFound, load_catalog, load_taxonomy
+from .problems import Problem, to_json
+
+DEFAULT_CATALOG = Path("catalog")
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _load(catalog_dir: Path) -> tuple[Catalog, list[Problem]]:
+    try:
+        return load_catalog(catalog_dir)
+    except CatalogNotFound as exc:
+        raise UsageError(f"{exc} (pass the catalog folder, e.g. 'sokkit validate catalog')") from None
+
+
+def _report(problems: list[Problem], fmt: str = "text") -> None:
+    if fmt == "json":
+        print(to_json(problems))
+        return
+    for problem in problems:
+        print(problem.format())
+    errors = sum(p.severity == "error" for p in problems)
+    files = len({p.file for p in problems})
+    print(f"{errors} problem{'s' * (errors != 1)} in {files} file{'s' * (files != 1)}", file=sys.stderr)
+
+
+def _write_output(text: str, out: str | None) -> None:
+    if out is None or out == "-":
+        sys.stdout.write(text)
+        return
+    from .fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(out, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write '{out}': {exc.strerror or exc}") from None
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _load_clean(catalog_dir: Path) -> Catalog | None:
+    catalog, problems = _load(catalog_dir)
+    if any(p.severity == "error" for p in problems):
+        _report(problems)
+        print("fix the problems above first (see 'sokkit validate')", file=sys.stderr)
+        return None
+    return catalog
+
+
+# --- commands ---------------------------------------------------------------------
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    catalog, problems = _load(args.catalog)
+    _report(problems, args.format) if (problems or args.format == "json") else None
+    if any(p.severity == "error" for p in problems):
+        return EXIT_PROBLEMS
+    if args.format == "text":
+        print(
+            f"{args.catalog}: OK ({len(catalog.papers)} papers, {len(catalog.benchmarks)} benchmarks, "
+            f"{len(catalog.metrics)} metrics)",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import EXPORTERS
+
+    catalog = _load_clean(args.catalog)
+    if catalog is None:
+        return EXIT_PROBLEMS
+    _write_output(EXPORTERS[args.format](catalog), args.output)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .fsutil import atomic_write_text
+    from .schema import drifted, render_schemas
+
+    taxonomy, problems = load_taxonomy(args.catalog)
+    if taxonomy is None:
+        _report(problems)
+        return EXIT_PROBLEMS
+    out = Path(args.out)
+    if args.check:
+        stale = drifted(out, taxonomy)
+        for name in stale:
+            print(f"{out / name}: out of date with the models and taxonomy; run 'sokkit schema'")
+        return EXIT_PROBLEMS if stale else EXIT_OK
+    try:
+        for name, text in render_schemas(taxonomy).items():
+            atomic_write_text(out / name, text)
+            print(f"wrote {out / name}", file=sys.stderr)
+    except OSError as exc:
+        raise UsageError(f"cannot write schema files to '{out}': {exc.strerror or exc}") from None
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .site import SiteBuildError, build_site
+
+    catalog = _load_clean(args.catalog)
+    if catalog is None:
+        return EXIT_PROBLEMS
+    try:
+        build_site(catalog, Path(args.out), docs_dir=Path(args.docs), config=Path(args.config))
+    except SiteBuildError as exc:
+        print(f"sokkit build: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"built site in {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .site import serve
+
+    return serve(
+        args.catalog, Path(args.out), docs_dir=Path(args.docs), config=Path(args.config),
+        host=args.host, port=args.port,
+    )
+
+
+# --- parser ------------------------------------------------------------------------
+
+def _catalog_arg(parser: argparse.ArgumentParser, positional: bool = False) -> None:
+    if positional:
+        parser.add_argument("catalog", nargs="?", type=Path, default=DEFAULT_CATALOG,
+                            help="catalog folder (default: catalog)")
+    else:
+        parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG,
+                            help="catalog folder (default: catalog)")
+
+
+def _site_args(parser: argparse.ArgumentParser) -> None:
+    _catalog_arg(parser)
+    parser.add_argument("--out", default="site", help="folder for the built site (default: site)")
+    parser.add_argument("--docs", default="docs", help="hand-written pages to include (default: docs)")
+    parser.add_argument("--config", default="mkdocs.yml", help="base MkDocs configuration (default: mkdocs.yml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sokkit",
+        description="A knowledge base of LLM machine unlearning, organised by intention (removal vs suppression).",
+    )
+    parser.add_argument("--version", action="version", version=f"sokkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check every catalog entry and report all problems",
+                       description="Check the taxonomy, every entry and the links between entries. "
+                                   "Exit 0 when clean, 1 when there are problems, 2 on usage errors.")
+    _catalog_arg(p, positional=True)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: one 'file:line: problem' per line; json: a list of problem objects")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("export", help="export the catalog for other tools",
+                       description="Export the papers of a valid catalog.")
+    _catalog_arg(p)
+    p.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("schema", help="write the JSON Schema of catalog entries into schema/",
+                       description="Write paper, benchmark and metric JSON Schemas (with the taxonomy's "
+                                   "ids as enums) for editors and tools.")
+    _catalog_arg(p)
+    p.add_argument("--out", default="schema", help="folder for the schema files (default: schema)")
+    p.add_argument("--check", action="store_true", help="only check that the committed files are up to date")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("build", help="build the static site from the catalog",
+                       description="Render the catalog to Markdown and build it with MkDocs into --out, atomically.")
+    _site_args(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="build the site and serve it, rebuilding when the catalog changes",
+                       description="Build the site, serve it on a local port and rebuild on every change "
+                                   "to the catalog or docs.")
+    _site_args(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"sokkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

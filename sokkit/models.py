@@ -1,0 +1,293 @@
+"""Pydantic models for catalog entries: papers, benchmarks and metrics.
+
+Each constraint is a small named type so that it can be reused and overridden.
+Fields whose values come from `catalog/taxonomy.yaml` are declared with
+`taxon(axis)`: the JSON Schema export turns them into enums, and validation
+checks them against the taxonomy passed in the validation context
+(`Model.model_validate(data, context={"taxonomy": taxonomy})`). Without a
+taxonomy in the context only their shape is checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+)
+from pydantic_core import PydanticCustomError
+
+from .taxonomy import Taxonomy, did_you_mean
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_HELP = "lower-case letters, digits and single hyphens, e.g. zhang-2024-npo"
+
+# New-style arXiv ids (since 2007): YYMM.NNNN, five digits from 1501 on.
+ARXIV_NEW_RE = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})$")
+ARXIV_OLD_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+OPENREVIEW_RE = re.compile(r"^[A-Za-z0-9_-]{5,20}$")
+ACL_RE = re.compile(r"^(?:\d{4}\.[a-z0-9-]+\.\d+|[A-Z]\d{2}-\d{4})$")
+BIBTEX_KEY_RE = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
+BIBTEX_FIELD_RE = re.compile(r"^[a-z]+$")
+
+
+# --- shared field checks -------------------------------------------------------
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise PydanticCustomError("entry_id", "'{value}' is not a valid id ({help})", {"value": value, "help": ID_HELP})
+    return value
+
+
+EntryId = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_RE.pattern})]
+
+
+def _no_control(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+        raise PydanticCustomError("control_char", "text contains control characters")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_no_control)]
+ShortText = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_no_control)]
+
+
+def _check_web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PydanticCustomError(
+            "web_url", "'{value}' is not an http(s) link (allowed: http:// or https:// URLs)", {"value": value[:80]}
+        )
+    if any(ch.isspace() or ord(ch) < 32 for ch in value) or any(ch in value for ch in "<>{}\"'`\\"):
+        raise PydanticCustomError(
+            "web_url", "link contains spaces, quotes or angle brackets; percent-encode them", {"value": value[:80]}
+        )
+    return value
+
+
+WebUrl = Annotated[str, Field(max_length=2000, json_schema_extra={"format": "uri", "pattern": "^https?://"}), AfterValidator(_check_web_url)]
+
+
+def _check_taxon(axis: str):
+    def check(value: str, info: ValidationInfo) -> str:
+        taxonomy: Taxonomy | None = (info.context or {}).get("taxonomy")
+        if taxonomy is None or taxonomy.has(axis, value):
+            return value
+        allowed = taxonomy.ids(axis)
+        raise PydanticCustomError(
+            "taxonomy",
+            "unknown {axis} '{value}'",
+            {"axis": axis, "value": value, "allowed": list(allowed), "suggestion": did_you_mean(value, allowed)},
+        )
+
+    return check
+
+
+def taxon(axis: str) -> Any:
+    """A string that must be one of the ids of taxonomy axis `axis`."""
+    return Annotated[str, AfterValidator(_check_taxon(axis)), Field(json_schema_extra={"x-taxonomy": axis})]
+
+
+def _arxiv_before(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError(
+            "arxiv_unquoted",
+            "arXiv id must be quoted, e.g. arxiv: \"2404.05868\" (unquoted, YAML reads it as a number and drops trailing zeros)",
+        )
+    return value
+
+
+def _check_arxiv(value: str) -> str:
+    if ARXIV_OLD_RE.match(value):
+        return value
+    match = ARXIV_NEW_RE.match(value)
+    if match:
+        year, month, number = int(match.group(1)), int(match.group(2)), match.group(3)
+        five_digits = (year, month) >= (15, 1)
+        if 1 <= month <= 12 and len(number) == (5 if five_digits else 4) and year >= 7:
+            return value
+    hint = " (drop the version suffix)" if re.match(r"^\d{4}\.\d{4,5}v\d+$", value) else ""
+    raise PydanticCustomError(
+        "arxiv_id",
+        "'{value}' is not an arXiv id{hint} (allowed: YYMM.NNNNN, e.g. 2404.05868; YYMM.NNNN before 2015; or old style like cs/0112017)",
+        {"value": value, "hint": hint},
+    )
+
+
+ArxivId = Annotated[str, BeforeValidator(_arxiv_before), AfterValidator(_check_arxiv)]
+
+
+def _check_pattern(kind: str, regex: re.Pattern[str], example: str):
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise PydanticCustomError(
+                f"{kind}_id", "'{value}' is not a valid {kind} (expected something like {example})",
+                {"value": value, "kind": kind, "example": example},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Doi = Annotated[str, _check_pattern("DOI", DOI_RE, "10.18653/v1/2024.acl-long.1; without https://doi.org/")]
+OpenReviewId = Annotated[str, _check_pattern("OpenReview id", OPENREVIEW_RE, "a forum id such as J5IRyTKZ9s")]
+AclId = Annotated[str, _check_pattern("ACL Anthology id", ACL_RE, "2024.acl-long.123 or P19-1001")]
+
+
+def _check_year(value: int) -> int:
+    latest = datetime.date.today().year + 1
+    if not 1950 <= value <= latest:
+        raise PydanticCustomError("year", "year {value} is out of range (allowed: 1950 to {latest})", {"value": value, "latest": latest})
+    return value
+
+
+Year = Annotated[int, AfterValidator(_check_year)]
+
+
+def _check_author(value: str) -> str:
+    if value != value.strip() or value.count(",") > 1:
+        raise PydanticCustomError("author", "author '{value}' should be one name such as 'Ada Lovelace'", {"value": value})
+    if " and " in value:
+        raise PydanticCustomError("author", "author '{value}' holds several names; list each author separately", {"value": value})
+    return value
+
+
+AuthorName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_check_author)]
+
+
+# --- entry parts -----------------------------------------------------------------
+
+class Strict(BaseModel):
+    """Base for every catalog model: unknown keys and type coercion are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False)
+
+
+class Ids(Strict):
+    """Persistent identifiers. All optional; never guess one."""
+
+    arxiv: ArxivId | None = Field(None, description="arXiv id without version, quoted: \"2404.05868\".")
+    doi: Doi | None = Field(None, description="DOI without the https://doi.org/ prefix.")
+    openreview: OpenReviewId | None = Field(None, description="OpenReview forum id.")
+    acl: AclId | None = Field(None, description="ACL Anthology id.")
+
+
+class Method(Strict):
+    """A named method the paper introduces."""
+
+    name: ShortText
+    family: taxon("technique")
+    intention: taxon("intention")
+    level: taxon("level")
+    description: Text | None = None
+
+
+class Evidence(Strict):
+    """A catalog paper whose results bear on this entry's observed behaviour."""
+
+    paper: EntryId
+    indicates: taxon("observed")
+    note: Text | None = None
+
+
+class Claim(Strict):
+    """A checkable statement the paper makes, in the contributor's words."""
+
+    id: EntryId
+    kind: taxon("claim_kind")
+    statement: Text
+    source: ShortText = Field(description="Where in the paper: 'Abstract', 'Section 4, Table 2', ...")
+
+
+class Relation(Strict):
+    """A directed edge: this paper <type> the target paper."""
+
+    type: taxon("relation")
+    target: EntryId
+    note: Text | None = None
+
+
+class Review(Strict):
+    status: taxon("review")
+    checked: list[taxon("review_source")] = Field(default_factory=list)
+    note: Text | None = None
+
+
+class Bibtex(Strict):
+    """Extra BibTeX for the export: an entry type, a key, and fields to add or override."""
+
+    type: Literal["article", "inproceedings", "misc", "techreport", "phdthesis", "book", "incollection"] | None = None
+    key: Annotated[str, _check_pattern("BibTeX key", BIBTEX_KEY_RE, "zhang2024npo")] | None = None
+    fields: dict[Annotated[str, _check_pattern("BibTeX field name", BIBTEX_FIELD_RE, "booktitle")], ShortText] = Field(default_factory=dict)
+
+
+Links = dict[taxon("link"), WebUrl]
+
+
+# --- entries ---------------------------------------------------------------------
+
+class Paper(Strict):
+    """One paper: `catalog/papers/<id>.yaml`, the file stem being the id."""
+
+    id: EntryId | None = Field(None, description="Optional; must equal the file name without .yaml.")
+    title: ShortText
+    authors: Annotated[list[AuthorName], Field(min_length=1)]
+    year: Year
+    venue: ShortText | None = Field(None, description="Where it was published, e.g. 'ICLR 2025'; leave out for preprints.")
+    ids: Ids = Field(default_factory=Ids)
+    links: Links = Field(default_factory=dict)
+    roles: Annotated[list[taxon("role")], Field(min_length=1)]
+    intention: taxon("intention") | None = Field(None, description="Primary intention; required for method papers, null otherwise.")
+    technique: list[taxon("technique")] = Field(default_factory=list)
+    methods: list[Method] = Field(default_factory=list)
+    summary: Text | None = None
+    rationale: Text | None = Field(None, description="Why the paper is classified so, in your own words.")
+    observed: taxon("observed") | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    targets: list[taxon("target")] = Field(default_factory=list)
+    setting: list[taxon("setting")] = Field(default_factory=list)
+    benchmarks: list[EntryId] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    relations: list[Relation] = Field(default_factory=list)
+    review: Review
+    bibtex: Bibtex | None = None
+
+
+class Benchmark(Strict):
+    """One benchmark: `catalog/benchmarks/<id>.yaml`."""
+
+    id: EntryId | None = None
+    name: ShortText
+    full_name: ShortText | None = None
+    introduced_by: EntryId | None = Field(None, description="Id of the catalog paper that introduced it.")
+    targets: list[taxon("target")] = Field(default_factory=list)
+    description: Text
+    metrics: list[EntryId] = Field(default_factory=list)
+    links: Links = Field(default_factory=dict)
+    review: Review
+
+
+class Metric(Strict):
+    """One evaluation metric: `catalog/metrics/<id>.yaml`."""
+
+    id: EntryId | None = None
+    name: ShortText
+    measures: taxon("metric_measures")
+    direction: Literal["higher-is-better", "lower-is-better", "closer-to-reference"]
+    introduced_by: EntryId | None = None
+    definition: Text
+    benchmarks: list[EntryId] = Field(default_factory=list)
+    links: Links = Field(default_factory=dict)
+    review: Review
+
+
+ENTRY_MODELS: dict[str, type[Strict]] = {"papers": Paper, "benchmarks": Benchmark, "metrics": Metric}

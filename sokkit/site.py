@@ -1,0 +1,136 @@
+"""Build the static site: render pages, run `mkdocs build --strict`, swap into place.
+
+The build happens in a temporary folder; the output folder is only replaced
+once MkDocs has succeeded, so a failed build leaves the previous site intact.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, load_catalog
+from .fsutil import atomic_write_text, replace_dir
+from .render import NAV, PAPERS_DIR, render_pages
+from .yamlsafe import YamlError, load_yaml
+
+
+class SiteBuildError(Exception):
+    pass
+
+
+def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written: list[str]) -> dict[str, Any]:
+    """The MkDocs config for one build: the project's base config plus paths and navigation."""
+    try:
+        config = load_yaml(base_config).data
+    except YamlError as exc:
+        raise SiteBuildError(f"{exc.path}:{exc.line}: {exc.message}") from None
+    if not isinstance(config, dict):
+        raise SiteBuildError(f"{base_config}: expected a mapping")
+    config = dict(config)
+    config["docs_dir"] = str(docs_dir)
+    config["site_dir"] = str(site_dir)
+    config["strict"] = True
+    project = [{Path(name).stem.replace("-", " ").capitalize(): name} for name in sorted(hand_written)]
+    config["nav"] = NAV + ([{"Project": project}] if project else [])
+    config["not_in_nav"] = f"/{PAPERS_DIR}/*.md\n"
+    return config
+
+
+def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), config: Path = Path("mkdocs.yml")) -> None:
+    """Render `catalog` and build the site into `out` atomically."""
+    import json
+
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".sokkit-build-", dir=out.parent) as tmp:
+        work = Path(tmp)
+        src = work / "docs"
+        src.mkdir()
+        hand_written = []
+        if docs_dir.is_dir():
+            shutil.copytree(docs_dir, src, dirs_exist_ok=True)
+            hand_written = [p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.glob("*.md"))]
+        for rel, text in render_pages(catalog).items():
+            target = src / rel
+            if target.exists():
+                raise SiteBuildError(f"generated page '{rel}' would overwrite a file from {docs_dir}; rename that file")
+            atomic_write_text(target, text)
+        site = work / "site"
+        cfg = work / "mkdocs.yml"
+        # JSON is valid YAML, and needs no YAML writer.
+        cfg.write_text(json.dumps(site_config(config, src, site, hand_written), indent=1), encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(cfg)],
+            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        if result.returncode != 0:
+            detail = [line for line in (result.stderr + result.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
+            raise SiteBuildError("mkdocs build failed:\n  " + "\n  ".join(detail[-20:] or ["(no message)"]))
+        replace_dir(site, out)
+
+
+def _fingerprint(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
+    found = []
+    for root in paths:
+        if root.is_file():
+            candidates = [root]
+        elif root.is_dir():
+            candidates = [p for p in root.rglob("*") if p.is_file()]
+        else:
+            continue
+        for p in candidates:
+            stat = p.stat()
+            found.append((str(p), stat.st_mtime, stat.st_size))
+    return tuple(sorted(found))
+
+
+def serve(catalog_dir: Path, out: Path, docs_dir: Path, config: Path, host: str, port: int) -> int:
+    """Build, serve `out` over HTTP, and rebuild whenever the sources change."""
+    from .problems import Problem
+
+    def rebuild() -> bool:
+        catalog, problems = load_catalog(catalog_dir)
+        errors: list[Problem] = [p for p in problems if p.severity == "error"]
+        if errors:
+            for problem in errors:
+                print(problem.format(), file=sys.stderr)
+            print("not rebuilt: fix the problems above; still serving the previous build", file=sys.stderr)
+            return False
+        try:
+            build_site(catalog, out, docs_dir, config)
+        except SiteBuildError as exc:
+            print(f"not rebuilt: {exc}", file=sys.stderr)
+            return False
+        print(f"built {out}", file=sys.stderr)
+        return True
+
+    if not rebuild() and not Path(out).is_dir():
+        return 1
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(out).resolve()))
+    server = http.server.ThreadingHTTPServer((host, port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving http://{host}:{port}/ (Ctrl-C to stop); watching {catalog_dir}, {docs_dir} and {config}", file=sys.stderr)
+    watched = [Path(catalog_dir), Path(docs_dir), Path(config)]
+    seen = _fingerprint(watched)
+    try:
+        while True:
+            time.sleep(1.0)
+            now = _fingerprint(watched)
+            if now != seen:
+                seen = now
+                rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "catalog"
+
+GOOD_PAPER = """\
+# yaml-language-server: $schema=../../schema/paper.schema.json
+title: "A Method That Forgets"
+authors: [Ada Lovelace, Alan Turing]
+year: 2024
+ids:
+  arxiv: "2404.01234"
+roles: [method]
+intention: removal
+technique: [gradient-ascent]
+rationale: >-
+  It raises the loss on the forget set by gradient ascent, aiming to erase the facts.
+relations:
+  - type: compares_with
+    target: other-2023-baseline
+review:
+  status: reviewed
+  checked: [arxiv-abstract]
+"""
+
+OTHER_PAPER = """\
+title: "A Baseline"
+authors: [Grace Hopper]
+year: 2023
+ids:
+  arxiv: "2301.00001"
+roles: [benchmark]
+intention: null
+review:
+  status: draft
+"""
+
+
+class MiniCatalog:
+    """A small valid catalog in a temp folder, with the real taxonomy."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "papers").mkdir(parents=True)
+        (root / "benchmarks").mkdir()
+        (root / "metrics").mkdir()
+        shutil.copy(CATALOG / "taxonomy.yaml", root / "taxonomy.yaml")
+        self.write("papers", "good-2024-method", GOOD_PAPER)
+        self.write("papers", "other-2023-baseline", OTHER_PAPER)
+
+    def write(self, kind: str, entry_id: str, text: str, suffix: str = ".yaml") -> Path:
+        path = self.root / kind / f"{entry_id}{suffix}"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def write_bytes(self, kind: str, entry_id: str, raw: bytes) -> Path:
+        path = self.root / kind / f"{entry_id}.yaml"
+        path.write_bytes(raw)
+        return path
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> MiniCatalog:
+    return MiniCatalog(tmp_path / "catalog")

@@ -1,0 +1,81 @@
+import re
+
+import pytest
+
+from sokkit.catalog import load_catalog
+from sokkit.htmlsafe import code_fence, html_link, md_text, safe_href
+from sokkit.render import render_pages
+from sokkit.site import SiteBuildError, build_site
+
+from conftest import GOOD_PAPER, ROOT
+
+HOSTILE = GOOD_PAPER.replace(
+    'title: "A Method That Forgets"',
+    'title: "</title><script>alert(1)</script> [x](javascript:alert(2)) {: onclick=alert(3)}"',
+).replace(
+    "rationale: >-\n  It raises",
+    "summary: '<img src=x onerror=alert(4)> ``` | table | break'\nrationale: >-\n  It raises",
+)
+
+
+def test_markdown_escaping_neutralises_html_and_markdown():
+    text = md_text("<script>alert(1)</script> *bold* [x](javascript:y) {: onclick=z} a|b")
+    assert "<" not in text and ">" not in text
+    for ch in "*[]()|{}":
+        assert f"\\{ch}" in text
+
+
+def test_only_http_links_become_anchors():
+    assert safe_href("javascript:alert(1)") is None
+    assert safe_href("data:text/html,x") is None
+    assert html_link("javascript:alert(1)", "<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    assert html_link('https://e.org/?a="b"', "x").startswith('<a href="https://e.org/?a=&quot;b&quot;"')
+
+
+def test_code_fence_cannot_be_closed_by_its_content():
+    fenced = code_fence("a\n```\nb", "bibtex")
+    assert fenced.startswith("````bibtex\n") and fenced.endswith("\n````")
+
+
+def test_pages_cover_home_taxonomy_index_and_each_paper(mini):
+    catalog, problems = load_catalog(mini.root)
+    assert problems == []
+    pages = render_pages(catalog)
+    assert {"index.md", "taxonomy.md", "papers/index.md", "papers/good-2024-method.md", "papers/other-2023-baseline.md"} <= set(pages)
+    paper = pages["papers/good-2024-method.md"]
+    assert "@misc{lovelace2024method," in paper and "eprint = {2404.01234}" in paper
+    # the incoming edge is shown on the target's page
+    assert "compares with" in pages["papers/other-2023-baseline.md"]
+
+
+def test_site_builds_and_hostile_entry_renders_inert(mini, tmp_path):
+    mini.write("papers", "good-2024-method", HOSTILE)
+    catalog, problems = load_catalog(mini.root)
+    assert problems == []
+    out = tmp_path / "site"
+    build_site(catalog, out, docs_dir=ROOT / "docs", config=ROOT / "mkdocs.yml")
+    page = (out / "papers" / "good-2024-method" / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    for live in ("<script>alert", "</title><script", "<img src=x", 'href="javascript:'):
+        assert live not in page
+    # hostile attribute text may appear as text, never inside a tag
+    assert not re.search(r"<[^>]*\s(onclick|onerror)=", page)
+    assert (out / "index.html").is_file() and (out / "downloads" / "catalog.json").is_file()
+
+
+def test_failed_build_keeps_the_previous_site(mini, tmp_path):
+    catalog, _ = load_catalog(mini.root)
+    out = tmp_path / "site"
+    build_site(catalog, out, docs_dir=ROOT / "docs", config=ROOT / "mkdocs.yml")
+    before = sorted(p.name for p in out.iterdir())
+    broken_docs = tmp_path / "docs"
+    broken_docs.mkdir()
+    (broken_docs / "index.md").write_text("# clashes with the generated home page\n")
+    with pytest.raises(SiteBuildError, match="would overwrite"):
+        build_site(catalog, out, docs_dir=broken_docs, config=ROOT / "mkdocs.yml")
+    broken_docs.joinpath("index.md").unlink()
+    broken_docs.joinpath("page.md").write_text("[dead](missing.md)\n")
+    with pytest.raises(SiteBuildError, match="mkdocs build failed"):
+        build_site(catalog, out, docs_dir=broken_docs, config=ROOT / "mkdocs.yml")
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert not list(tmp_path.glob(".sokkit-build-*"))
