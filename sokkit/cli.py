@@ -111,6 +111,31 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    import json
+
+    from .stats import DEFAULT_REFERENCE, ReferenceError, catalog_stats, format_stats, read_reference
+
+    catalog = _load_clean(args.catalog)
+    if catalog is None:
+        return EXIT_PROBLEMS
+    reference = None
+    path = args.reference
+    if path is None and DEFAULT_REFERENCE.is_file():
+        path = DEFAULT_REFERENCE
+    if path is not None and str(path) != "none":
+        try:
+            reference = read_reference(Path(path))
+        except ReferenceError as exc:
+            raise UsageError(str(exc)) from None
+    stats = catalog_stats(catalog, reference)
+    if args.format == "json":
+        print(json.dumps(stats, indent=2))
+    else:
+        sys.stdout.write(format_stats(stats))
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .site import SiteBuildError, build_site
 
@@ -175,6 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", help="count papers by role, intention, family, year and review status",
+                       description="Show where the catalog is thick and where it is thin, and how much of a "
+                                   "reference list of papers it covers.")
+    _catalog_arg(p)
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--reference", metavar="TSV",
+                   help="reference list (TSV with arxiv and title columns) to measure coverage against; "
+                        "default: ../shared/reference/llm-unlearning-papers.tsv when present; 'none' to skip")
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("schema", help="write the JSON Schema of catalog entries into schema/",
                        description="Write paper, benchmark and metric JSON Schemas (with the taxonomy's "
