@@ -9,7 +9,9 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[site,bib,dev]'
+	# torch first, pinned: its CPU build lies on local disk; a bare 'torch' could pull a CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[site,bib,dev,impl]'
 	touch $(STAMP)
 
 setup: $(STAMP)

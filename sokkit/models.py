@@ -51,8 +51,11 @@ def _check_id(value: str) -> str:
 EntryId = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_RE.pattern})]
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _no_control(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+    if _CONTROL_CHARS.search(value):
         raise PydanticCustomError("control_char", "text contains control characters")
     return value
 
@@ -61,13 +64,16 @@ Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_no_c
 ShortText = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_no_control)]
 
 
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>{}\"'`\\]")
+
+
 def _check_web_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PydanticCustomError(
             "web_url", "'{value}' is not an http(s) link (allowed: http:// or https:// URLs)", {"value": value[:80]}
         )
-    if any(ch.isspace() or ord(ch) < 32 for ch in value) or any(ch in value for ch in "<>{}\"'`\\"):
+    if _URL_FORBIDDEN.search(value):
         raise PydanticCustomError(
             "web_url", "link contains spaces, quotes or angle brackets; percent-encode them", {"value": value[:80]}
         )
