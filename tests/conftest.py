@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Test the checkout the tests live in, even when another copy is installed in editable mode.
+sys.path.insert(0, str(ROOT))
 CATALOG = ROOT / "catalog"
 
 GOOD_PAPER = """\
