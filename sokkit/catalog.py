@@ -84,41 +84,50 @@ def normalise_title(title: str) -> str:
 
 # --- per-entry rules beyond the schema ---------------------------------------------
 
-def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str]]:
-    """Rules that tie several fields of one paper together."""
+def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str, str]]:
+    """Rules that tie several fields of one paper together: (loc, message, severity).
+
+    A draft only needs its facts: missing classification is a warning there, so that
+    `sokkit add` and `import-bib` can create valid drafts for someone to classify.
+    """
+    draft = paper.review.status == "draft"
+    needed = "warning" if draft else "error"
+    later = " (needed before the entry leaves draft)" if draft else ""
     is_method = "method" in paper.roles
+    if not paper.roles:
+        yield ("roles",), f"a paper needs at least one role{later}", needed
     if is_method:
         if paper.intention is None:
-            yield ("intention",), "a method paper needs an intention (allowed: removal, suppression)"
+            yield ("intention",), f"a method paper needs an intention (allowed: removal, suppression){later}", needed
         if not paper.technique:
-            yield ("technique",), "a method paper needs at least one technique family"
+            yield ("technique",), f"a method paper needs at least one technique family{later}", needed
         if not paper.rationale:
-            yield ("rationale",), "a method paper needs a rationale saying why its intention is what it is"
+            yield ("rationale",), f"a method paper needs a rationale saying why its intention is what it is{later}", needed
     elif paper.intention is not None:
-        yield ("intention",), "only method papers have an intention; set 'intention: null' or add the role 'method'"
+        yield ("intention",), "only method papers have an intention; set 'intention: null' or add the role 'method'", "error"
     if paper.observed not in (None, "untested") and not paper.evidence:
-        yield ("observed",), f"observed behaviour '{paper.observed}' needs evidence: list the papers that show it under 'evidence'"
+        yield ("observed",), f"observed behaviour '{paper.observed}' needs evidence: list the papers that show it under 'evidence'", "error"
     if paper.evidence and paper.observed is None:
-        yield ("evidence",), "evidence is given but 'observed' is not set"
-    if paper.review.status != "draft" and not paper.review.checked:
-        yield ("review", "checked"), f"review status '{paper.review.status}' needs 'checked' to say what the facts were checked against"
+        yield ("evidence",), "evidence is given but 'observed' is not set", "error"
+    if not draft and not paper.review.checked:
+        yield ("review", "checked"), f"review status '{paper.review.status}' needs 'checked' to say what the facts were checked against", "error"
     seen_claims: dict[str, int] = {}
     for i, claim in enumerate(paper.claims):
         if claim.id in seen_claims:
-            yield ("claims", i, "id"), f"claim id '{claim.id}' is used twice in this file (also claims[{seen_claims[claim.id]}])"
+            yield ("claims", i, "id"), f"claim id '{claim.id}' is used twice in this file (also claims[{seen_claims[claim.id]}])", "error"
         seen_claims.setdefault(claim.id, i)
     seen_edges: set[tuple[str, str]] = set()
     for i, rel in enumerate(paper.relations):
         if rel.target == entry_id:
-            yield ("relations", i, "target"), "a paper cannot relate to itself"
+            yield ("relations", i, "target"), "a paper cannot relate to itself", "error"
         if (rel.type, rel.target) in seen_edges:
-            yield ("relations", i), f"relation '{rel.type}' to '{rel.target}' is listed twice"
+            yield ("relations", i), f"relation '{rel.type}' to '{rel.target}' is listed twice", "error"
         seen_edges.add((rel.type, rel.target))
     for axis_field in ("roles", "technique", "targets", "setting", "benchmarks"):
         values = getattr(paper, axis_field)
         for i, value in enumerate(values):
             if value in values[:i]:
-                yield (axis_field, i), f"'{value}' is listed twice"
+                yield (axis_field, i), f"'{value}' is listed twice", "error"
 
 
 # --- loading -------------------------------------------------------------------------
@@ -209,8 +218,8 @@ def load_entries(
         if declared is not None and declared != entry_id:
             problems.append(Problem(shown, doc.line_of(("id",)), "id", f"id '{declared}' does not match the file name", (entry_id,)))
         if isinstance(entry_model, Paper):
-            for loc, message in paper_rules(entry_model, entry_id):
-                problems.append(Problem(shown, doc.line_of(loc), _field(loc), message))
+            for loc, message, severity in paper_rules(entry_model, entry_id):
+                problems.append(Problem(shown, doc.line_of(loc), _field(loc), message, severity=severity))
         target[entry_id] = Entry(kind, entry_id, shown, entry_model, doc)
 
 

@@ -36,8 +36,12 @@ def _report(problems: list[Problem], fmt: str = "text") -> None:
     for problem in problems:
         print(problem.format())
     errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
     files = len({p.file for p in problems})
-    print(f"{errors} problem{'s' * (errors != 1)} in {files} file{'s' * (files != 1)}", file=sys.stderr)
+    summary = f"{errors} problem{'s' * (errors != 1)}"
+    if warnings:
+        summary += f" and {warnings} warning{'s' * (warnings != 1)}"
+    print(f"{summary} in {files} file{'s' * (files != 1)}", file=sys.stderr)
 
 
 def _write_output(text: str, out: str | None) -> None:
@@ -197,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export the catalog for other tools",
                        description="Export the papers of a valid catalog.")
     _catalog_arg(p)
-    p.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
+    p.add_argument("--format", choices=("json", "bibtex", "csl-json", "csv", "graphml"), default="json",
+                   help="output format (default: json)")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 

@@ -3,11 +3,15 @@ fields are only ever added, never renamed or removed."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
+from .bibtex import bibtex_entry
 from .catalog import Catalog, Entry
 from .models import Paper
+from .names import split_name
 
 
 def paper_url(paper: Paper) -> str | None:
@@ -51,4 +55,77 @@ def export_json(catalog: Catalog) -> str:
     return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
 
 
-EXPORTERS = {"json": export_json}
+def _sorted(catalog: Catalog) -> list[Entry[Paper]]:
+    return [catalog.papers[key] for key in sorted(catalog.papers)]
+
+
+def export_bibtex(catalog: Catalog) -> str:
+    return "\n\n".join(bibtex_entry(e.model, e.id) for e in _sorted(catalog)) + "\n"
+
+
+def csl_item(entry: Entry[Paper]) -> dict[str, Any]:
+    """One CSL-JSON item (Citation Style Language input data, schema v1.0)."""
+    paper = entry.model
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "type": "paper-conference" if paper.venue else "article",
+        "title": paper.title,
+        "author": [split_name(a) for a in paper.authors],
+        "issued": {"date-parts": [[paper.year]]},
+    }
+    if paper.venue:
+        item["container-title"] = paper.venue
+    elif paper.ids.arxiv:
+        item["publisher"] = "arXiv"
+        item["number"] = paper.ids.arxiv
+    if paper.ids.doi:
+        item["DOI"] = paper.ids.doi
+    url = paper_url(paper)
+    if url:
+        item["URL"] = url
+    return item
+
+
+def export_csl_json(catalog: Catalog) -> str:
+    return json.dumps([csl_item(e) for e in _sorted(catalog)], indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("id", "title", "authors", "year", "venue", "arxiv", "doi", "url", "roles", "intention",
+               "technique", "observed", "targets", "setting", "benchmarks", "review")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    # A spreadsheet would run a cell starting with one of these as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(catalog: Catalog) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in _sorted(catalog):
+        record = paper_record(entry)
+        writer.writerow([_csv_cell(record[col]) for col in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def export_graphml(catalog: Catalog) -> str:
+    import networkx as nx
+
+    from .graph import build_graph
+
+    return "\n".join(nx.generate_graphml(build_graph(catalog), prettyprint=True)) + "\n"
+
+
+EXPORTERS = {
+    "json": export_json,
+    "bibtex": export_bibtex,
+    "csl-json": export_csl_json,
+    "csv": export_csv,
+    "graphml": export_graphml,
+}

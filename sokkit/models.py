@@ -251,7 +251,7 @@ class Paper(Strict):
     venue: ShortText | None = Field(None, description="Where it was published, e.g. 'ICLR 2025'; leave out for preprints.")
     ids: Ids = Field(default_factory=Ids)
     links: Links = Field(default_factory=dict)
-    roles: Annotated[list[taxon("role")], Field(min_length=1)]
+    roles: list[taxon("role")] = Field(default_factory=list, description="Required once the entry is past draft.")
     intention: taxon("intention") | None = Field(None, description="Primary intention; required for method papers, null otherwise.")
     technique: list[taxon("technique")] = Field(default_factory=list)
     methods: list[Method] = Field(default_factory=list)

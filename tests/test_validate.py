@@ -254,3 +254,29 @@ def test_json_format(mini, capsys):
 def test_json_format_when_clean_is_an_empty_list(mini, capsys):
     assert main(["validate", str(mini.root), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_draft_may_leave_classification_for_later_as_warnings(mini, capsys):
+    draft = """\
+        title: "Just The Facts"
+        authors: [Ada Lovelace]
+        year: 2024
+        roles: [method]
+        review: {status: draft}
+        """
+    mini.write("papers", "draft-2024-facts", draft)
+    problems = [p for p in problems_of(mini) if "draft-2024-facts" in p.file]
+    assert {p.field for p in problems} == {"intention", "technique", "rationale"}
+    assert all(p.severity == "warning" and "before the entry leaves draft" in p.message for p in problems)
+    assert main(["validate", str(mini.root)]) == 0
+    out = capsys.readouterr()
+    assert "warning: intention:" in out.out and "0 problems and 3 warnings" in out.err
+    # the same entry past draft is an error
+    mini.write("papers", "draft-2024-facts", draft.replace("{status: draft}", "{status: reviewed, checked: [arxiv-abstract]}"))
+    assert {p.severity for p in problems_of(mini) if "draft-2024-facts" in p.file} == {"error"}
+
+
+def test_paper_without_roles_is_an_error_past_draft(mini):
+    mini.write("papers", "bad-2024-noroles", GOOD_PAPER.replace("roles: [method]\nintention: removal\n", "intention: null\n"))
+    problems = [p for p in problems_of(mini) if "bad-2024-noroles" in p.file]
+    assert [(p.field, p.severity) for p in problems] == [("roles", "error")]
