@@ -140,6 +140,160 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _papers_dir(catalog_dir: Path) -> Path:
+    if not Path(catalog_dir).is_dir():
+        raise UsageError(f"catalog folder '{catalog_dir}' does not exist")
+    return Path(catalog_dir) / "papers"
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .models import ID_HELP, ID_RE
+    from .scaffold import template, write_new_file
+
+    if not ID_RE.match(args.id):
+        raise UsageError(f"'{args.id}' is not a valid id ({ID_HELP})")
+    papers_dir = _papers_dir(args.catalog)
+    taxonomy, problems = load_taxonomy(args.catalog)
+    if taxonomy is None:
+        _report(problems)
+        return EXIT_PROBLEMS
+    path = papers_dir / f"{args.id}.yaml"
+    try:
+        write_new_file(path, template(args.id, taxonomy))
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; choose another id") from None
+    print(f"created {path}: fill it in, then run 'sokkit validate' and 'sokkit fmt'", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_drafts(papers_dir: Path, drafts: list[tuple[str, "object"]], dry_run: bool) -> None:
+    from .scaffold import draft_text, write_new_file
+
+    for entry_id, paper in drafts:
+        path = papers_dir / f"{entry_id}.yaml"
+        if dry_run:
+            print(f"would create {path}")
+            continue
+        write_new_file(path, draft_text(paper))
+        print(f"created {path}")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .arxiv import ArxivError, lookup
+    from .models import Paper
+    from .scaffold import DuplicateIndex, derive_id, unused_id
+
+    catalog = _load_clean(args.catalog)
+    if catalog is None:
+        return EXIT_PROBLEMS
+    try:
+        record = lookup(args.reference)
+    except ArxivError as exc:
+        print(f"sokkit add: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    notes = ["Facts from the arXiv API; classify it and write summary and rationale in your own words."]
+    if record.journal_ref:
+        notes.append(f"arXiv journal reference: {record.journal_ref} (set venue once confirmed).")
+    if record.comment:
+        notes.append(f"arXiv comment: {record.comment}")
+    data = {
+        "title": record.title, "authors": record.authors, "year": record.year,
+        "ids": {"arxiv": record.arxiv_id, **({"doi": record.doi} if record.doi else {})},
+        "links": {"paper": f"https://arxiv.org/abs/{record.arxiv_id}"},
+        "roles": args.role or [],
+        "review": {"status": "draft", "checked": ["arxiv-abstract"], "note": " ".join(notes)[:5000]},
+    }
+    paper = Paper.model_validate(data, context={"taxonomy": catalog.taxonomy})
+    duplicate = DuplicateIndex.of(catalog).find(paper)
+    if duplicate:
+        print(f"sokkit add: already in the catalog as {duplicate[0]} (same {duplicate[1]}); nothing written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    entry_id = args.id or unused_id(derive_id(record.authors, record.year, record.title), set(catalog.papers))
+    if args.id and args.id in catalog.papers:
+        raise UsageError(f"id '{args.id}' is taken; choose another")
+    _write_drafts(_papers_dir(args.catalog), [(entry_id, paper)], args.dry_run)
+    return EXIT_OK
+
+
+def cmd_import_bib(args: argparse.Namespace) -> int:
+    from .bibimport import parse_bibtex
+    from .scaffold import DuplicateIndex, derive_id, unused_id
+    from .yamlsafe import YamlError, decode_utf8
+
+    catalog = _load_clean(args.catalog)
+    if catalog is None:
+        return EXIT_PROBLEMS
+    try:
+        text = decode_utf8(Path(args.bibfile).read_bytes(), args.bibfile)
+    except OSError as exc:
+        raise UsageError(f"cannot read '{args.bibfile}': {exc.strerror or exc}") from None
+    except YamlError as exc:
+        print(f"{exc.path}:{exc.line}: {exc.message}")
+        return EXIT_PROBLEMS
+    result = parse_bibtex(text, Path(args.bibfile).name)
+    for problem in result.problems:
+        print(f"{args.bibfile}:{problem.line}: {problem.message}")
+    index = DuplicateIndex.of(catalog)
+    taken = set(catalog.papers)
+    drafts = []
+    skipped = 0
+    for entry in result.entries:
+        duplicate = index.find(entry.paper)
+        if duplicate:
+            print(f"{args.bibfile}:{entry.line}: @{{{entry.key}}} is already in the catalog as {duplicate[0]} "
+                  f"(same {duplicate[1]}); skipped")
+            skipped += 1
+            continue
+        entry_id = unused_id(derive_id(entry.paper.authors, entry.paper.year, entry.paper.title), taken)
+        taken.add(entry_id)
+        index.add(entry_id, entry.paper)
+        drafts.append((entry_id, entry.paper))
+    _write_drafts(_papers_dir(args.catalog), drafts, args.dry_run)
+    verb = "would create" if args.dry_run else "created"
+    print(f"{verb} {len(drafts)} draft entr{'y' if len(drafts) == 1 else 'ies'}; {skipped} duplicate(s) skipped; "
+          f"{len(result.problems)} block(s) not imported", file=sys.stderr)
+    return EXIT_PROBLEMS if result.problems else EXIT_OK
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .entryfmt import extra_comments, format_entry
+
+    catalog, problems = _load(args.catalog)
+    errors = [p for p in problems if p.severity == "error"]
+    bad_files = {p.file for p in errors}
+    if errors:
+        _report(errors)
+    selected = {str(Path(p)) for p in args.paths} if args.paths else None
+    status = EXIT_PROBLEMS if errors else EXIT_OK
+    changed = 0
+    for kind in ("papers", "benchmarks", "metrics"):
+        for entry in catalog.entries(kind).values():
+            if entry.path in bad_files or (selected is not None and entry.path not in selected and
+                                           str(Path(entry.path).resolve()) not in {str(Path(p).resolve()) for p in selected}):
+                continue
+            current = Path(entry.path).read_text(encoding="utf-8")
+            wanted = format_entry(entry.model, kind)
+            if current == wanted:
+                continue
+            comments = extra_comments(current)
+            if args.check:
+                print(f"{entry.path}: not formatted (run 'sokkit fmt')")
+                changed += 1
+                continue
+            if comments and not args.drop_comments:
+                print(f"{entry.path}:{comments[0]}: has comments that formatting would drop; remove them "
+                      "or pass --drop-comments")
+                status = EXIT_PROBLEMS
+                continue
+            from .fsutil import atomic_write_text
+
+            atomic_write_text(entry.path, wanted)
+            print(f"formatted {entry.path}", file=sys.stderr)
+    if args.check and changed:
+        status = EXIT_PROBLEMS
+    return status
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .site import SiteBuildError, build_site
 
@@ -223,6 +377,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="schema", help="folder for the schema files (default: schema)")
     p.add_argument("--check", action="store_true", help="only check that the committed files are up to date")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("new", help="scaffold a commented paper entry with every field",
+                       description="Create catalog/papers/ID.yaml from a template that lists every field and "
+                                   "its allowed values. Refuses to overwrite an existing entry.")
+    p.add_argument("id", help="the new entry's id, e.g. zhang-2024-npo")
+    _catalog_arg(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("add", help="create a draft entry from a paper's arXiv record",
+                       description="Fetch title, authors, year and DOI from the arXiv API and write a draft "
+                                   "entry. Refuses papers already in the catalog. Needs the network.")
+    p.add_argument("reference", help="arXiv id or URL, e.g. 2404.05868 or https://arxiv.org/abs/2404.05868")
+    p.add_argument("--role", action="append", metavar="ROLE", help="the paper's role (repeatable), e.g. method")
+    p.add_argument("--id", help="entry id (default: <first author>-<year>-<keyword>)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
+    _catalog_arg(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("import-bib", help="create draft entries from a BibTeX file",
+                       description="Turn the entries of a .bib file into draft catalog entries. Blocks that "
+                                   "cannot be parsed are reported with their line; papers already in the "
+                                   "catalog (same arXiv id, DOI or title) are reported and skipped.")
+    p.add_argument("bibfile", help="the .bib file")
+    p.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
+    _catalog_arg(p)
+    p.set_defaults(func=cmd_import_bib)
+
+    p = sub.add_parser("fmt", help="normalise the formatting of entries",
+                       description="Rewrite entries in canonical form (key order, quoting, folding) so that "
+                                   "pull-request diffs stay small. Idempotent; never changes an entry's data.")
+    p.add_argument("paths", nargs="*", help="entry files to format (default: every entry of the catalog)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if any entry is not formatted")
+    p.add_argument("--drop-comments", action="store_true", help="format files even if their comments are lost")
+    _catalog_arg(p)
+    p.set_defaults(func=cmd_fmt)
 
     p = sub.add_parser("build", help="build the static site from the catalog",
                        description="Render the catalog to Markdown and build it with MkDocs into --out, atomically.")

@@ -112,15 +112,20 @@ def _arxiv_before(value: Any) -> Any:
     return value
 
 
-def _check_arxiv(value: str) -> str:
+def is_arxiv_id(value: str) -> bool:
+    """New style YYMM.NNNN(N) with a real month (five digits from 2015), or old style."""
     if ARXIV_OLD_RE.match(value):
-        return value
+        return True
     match = ARXIV_NEW_RE.match(value)
-    if match:
-        year, month, number = int(match.group(1)), int(match.group(2)), match.group(3)
-        five_digits = (year, month) >= (15, 1)
-        if 1 <= month <= 12 and len(number) == (5 if five_digits else 4) and year >= 7:
-            return value
+    if not match:
+        return False
+    year, month, number = int(match.group(1)), int(match.group(2)), match.group(3)
+    return 1 <= month <= 12 and year >= 7 and len(number) == (5 if (year, month) >= (15, 1) else 4)
+
+
+def _check_arxiv(value: str) -> str:
+    if is_arxiv_id(value):
+        return value
     hint = " (drop the version suffix)" if re.match(r"^\d{4}\.\d{4,5}v\d+$", value) else ""
     raise PydanticCustomError(
         "arxiv_id",

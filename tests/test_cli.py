@@ -45,3 +45,13 @@ def test_every_command_and_option_is_documented_in_the_readme():
             for flag in action.option_strings:
                 if flag.startswith("--") and flag != "--help":
                     assert flag in readme, f"README does not document '{flag}' of 'sokkit {name}'"
+
+
+def test_ci_and_pull_request_workflow_run_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    intro = readme.split("\n## ", 1)[0]
+    assert "make test    # " in intro and "make serve   # " in intro, "README must start with the two commands"
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    for check in ("make test", "sokkit validate", "sokkit fmt --check", "sokkit schema --check"):
+        assert check in workflow
