@@ -7,8 +7,10 @@ once MkDocs has succeeded, so a failed build leaves the previous site intact.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .fsutil import atomic_write_text, replace_dir
-from .render import NAV, PAPERS_DIR, render_pages
+from .render import NAV, NOT_IN_NAV, render_pages
 from .yamlsafe import YamlError, load_yaml
 
 
@@ -42,8 +44,33 @@ def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written:
     config["strict"] = True
     project = [{Path(name).stem.replace("-", " ").capitalize(): name} for name in sorted(hand_written)]
     config["nav"] = NAV + ([{"Project": project}] if project else [])
-    config["not_in_nav"] = f"/{PAPERS_DIR}/*.md\n"
+    config["not_in_nav"] = "\n".join(NOT_IN_NAV) + "\n"
+    config["extra_css"] = list(config.get("extra_css") or []) + [f"{ASSETS_URL}/sokkit.css"]
+    config["extra_javascript"] = list(config.get("extra_javascript") or []) + [f"{ASSETS_URL}/sokkit-tables.js"]
     return config
+
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+ASSETS_URL = "assets/sokkit"
+_LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)(?:#[^"']*)?["']""")
+
+
+def broken_links(site: Path) -> list[str]:
+    """Relative links and sources in the built HTML that point at nothing."""
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for target in set(_LINK.findall(text)):
+            target = html.unescape(target).split("?", 1)[0]
+            if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
+                continue
+            resolved = (site / target.lstrip("/")) if target.startswith("/") else (page.parent / target)
+            resolved = Path(os.path.normpath(resolved))
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{page.relative_to(site)} -> {target}")
+    return broken
 
 
 def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), config: Path = Path("mkdocs.yml")) -> None:
@@ -60,6 +87,7 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
         if docs_dir.is_dir():
             shutil.copytree(docs_dir, src, dirs_exist_ok=True)
             hand_written = [p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.glob("*.md"))]
+        shutil.copytree(ASSETS, src / ASSETS_URL, dirs_exist_ok=False)
         for rel, text in render_pages(catalog).items():
             target = src / rel
             if target.exists():
@@ -76,6 +104,9 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
         if result.returncode != 0:
             detail = [line for line in (result.stderr + result.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
             raise SiteBuildError("mkdocs build failed:\n  " + "\n  ".join(detail[-20:] or ["(no message)"]))
+        broken = broken_links(site)
+        if broken:
+            raise SiteBuildError(f"{len(broken)} broken link(s) in the built site:\n  " + "\n  ".join(broken[:20]))
         replace_dir(site, out)
 
 

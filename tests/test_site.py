@@ -41,11 +41,37 @@ def test_pages_cover_home_taxonomy_index_and_each_paper(mini):
     catalog, problems = load_catalog(mini.root)
     assert problems == []
     pages = render_pages(catalog)
-    assert {"index.md", "taxonomy.md", "papers/index.md", "papers/good-2024-method.md", "papers/other-2023-baseline.md"} <= set(pages)
+    assert {"index.md", "taxonomy/index.md", "papers/index.md", "papers/good-2024-method.md", "papers/other-2023-baseline.md",
+            "taxonomy/intention/removal.md", "taxonomy/technique/gradient-ascent.md", "compare/index.md",
+            "compare/gradient-ascent.md", "benchmarks/index.md", "metrics/index.md", "graph.md", "timeline.md",
+            "timeline.svg", "downloads.md", "downloads/catalog.json", "downloads/catalog.bib", "downloads/catalog.csl.json",
+            "downloads/catalog.csv", "downloads/catalog.graphml"} <= set(pages)
     paper = pages["papers/good-2024-method.md"]
     assert "@misc{lovelace2024method," in paper and "eprint = {2404.01234}" in paper
     # the incoming edge is shown on the target's page
     assert "compares with" in pages["papers/other-2023-baseline.md"]
+    # a value page lists exactly the papers with that value
+    assert "good-2024-method/" in pages["taxonomy/intention/removal.md"]
+    assert "other-2023-baseline/" not in pages["taxonomy/intention/removal.md"]
+
+
+def test_relative_links_between_generated_pages():
+    from sokkit.sitehtml import href, page_url
+
+    assert page_url("index.md") == "" and page_url("papers/index.md") == "papers/" and page_url("graph.md") == "graph/"
+    assert href("papers/index.md", "papers/x.md") == "x/"
+    assert href("compare/gradient-ascent.md", "papers/x.md") == "../../papers/x/"
+    assert href("index.md", "papers/index.md") == "papers/"
+    assert href("papers/x.md", "index.md") == "../../"
+    assert href("timeline.md", "timeline.svg") == "../timeline.svg"
+
+
+def test_graph_data_block_cannot_close_its_script(mini):
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace('"A Method That Forgets"', '"</script><script>alert(1)</script>"'))
+    catalog, _ = load_catalog(mini.root)
+    page = render_pages(catalog)["graph.md"]
+    block = page.split('id="sokkit-graph-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block and "\\u003c/script\\u003e" in block
 
 
 def test_site_builds_and_hostile_entry_renders_inert(mini, tmp_path):

@@ -1,0 +1,96 @@
+// Client-side filter and sort for tables marked data-sokkit-table.
+// Cells carry their filter values in data-values ("a|b" for several) and their sort
+// key in data-sort; nothing from the page is ever inserted as HTML.
+(function () {
+  "use strict";
+
+  function setUp(table) {
+    var head = table.tHead.rows[0];
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var controls = document.createElement("div");
+    controls.className = "sokkit-filters";
+    var text = document.createElement("input");
+    text.type = "search";
+    text.placeholder = "Filter rows…";
+    text.setAttribute("aria-label", "Filter rows");
+    text.className = "sokkit-filter-text";
+    controls.appendChild(text);
+    var selects = [];
+    Array.prototype.forEach.call(head.cells, function (th, col) {
+      if (th.dataset.filter !== "select") return;
+      var values = {};
+      rows.forEach(function (row) {
+        (row.cells[col].dataset.values || "").split("|").forEach(function (v) {
+          if (v) values[v] = true;
+        });
+      });
+      var select = document.createElement("select");
+      select.setAttribute("aria-label", "Filter by " + th.textContent);
+      select.dataset.column = String(col);
+      var all = document.createElement("option");
+      all.value = "";
+      all.textContent = th.textContent + ": all";
+      select.appendChild(all);
+      Object.keys(values).sort().forEach(function (v) {
+        var option = document.createElement("option");
+        option.value = v;
+        option.textContent = v;
+        select.appendChild(option);
+      });
+      controls.appendChild(select);
+      selects.push(select);
+    });
+    var count = document.createElement("span");
+    count.className = "sokkit-filter-count";
+    controls.appendChild(count);
+    table.parentNode.insertBefore(controls, table);
+
+    function apply() {
+      var needle = text.value.trim().toLowerCase();
+      var shown = 0;
+      rows.forEach(function (row) {
+        var ok = !needle || row.textContent.toLowerCase().indexOf(needle) !== -1;
+        selects.forEach(function (select) {
+          if (!ok || !select.value) return;
+          var cell = row.cells[Number(select.dataset.column)];
+          ok = (cell.dataset.values || "").split("|").indexOf(select.value) !== -1;
+        });
+        row.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      count.textContent = shown + " of " + rows.length + " shown";
+    }
+    text.addEventListener("input", apply);
+    selects.forEach(function (select) { select.addEventListener("change", apply); });
+
+    Array.prototype.forEach.call(head.cells, function (th, col) {
+      if (!th.dataset.sort) return;
+      th.tabIndex = 0;
+      th.classList.add("sokkit-sortable");
+      var ascending = true;
+      function sort() {
+        var numeric = th.dataset.sort === "number";
+        rows.sort(function (a, b) {
+          var x = a.cells[col].dataset.sort || a.cells[col].textContent;
+          var y = b.cells[col].dataset.sort || b.cells[col].textContent;
+          var d = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+          return ascending ? d : -d;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+        Array.prototype.forEach.call(head.cells, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        ascending = !ascending;
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") sort(); });
+    });
+    apply();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sokkit-table]"), setUp);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
