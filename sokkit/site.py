@@ -125,41 +125,55 @@ def _fingerprint(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
     return tuple(sorted(found))
 
 
-def serve(catalog_dir: Path, out: Path, docs_dir: Path, config: Path, host: str, port: int) -> int:
-    """Build, serve `out` over HTTP, and rebuild whenever the sources change."""
-    from .problems import Problem
+class Rebuilder:
+    """Rebuilds the site when any watched file changes; a broken change keeps the old site."""
 
-    def rebuild() -> bool:
-        catalog, problems = load_catalog(catalog_dir)
-        errors: list[Problem] = [p for p in problems if p.severity == "error"]
+    def __init__(self, catalog_dir: Path, out: Path, docs_dir: Path, config: Path):
+        self.catalog_dir, self.out, self.docs_dir, self.config = Path(catalog_dir), Path(out), Path(docs_dir), Path(config)
+        self.watched = [self.catalog_dir, self.docs_dir, self.config]
+        self.seen: tuple = ()
+
+    def rebuild(self) -> bool:
+        self.seen = _fingerprint(self.watched)
+        catalog, problems = load_catalog(self.catalog_dir)
+        errors = [p for p in problems if p.severity == "error"]
         if errors:
             for problem in errors:
                 print(problem.format(), file=sys.stderr)
             print("not rebuilt: fix the problems above; still serving the previous build", file=sys.stderr)
             return False
         try:
-            build_site(catalog, out, docs_dir, config)
+            build_site(catalog, self.out, self.docs_dir, self.config)
         except SiteBuildError as exc:
             print(f"not rebuilt: {exc}", file=sys.stderr)
             return False
-        print(f"built {out}", file=sys.stderr)
+        print(f"built {self.out}", file=sys.stderr)
         return True
 
-    if not rebuild() and not Path(out).is_dir():
+    def poll(self) -> bool | None:
+        """Rebuild if something changed since the last build: True/False, or None if unchanged."""
+        if _fingerprint(self.watched) == self.seen:
+            return None
+        return self.rebuild()
+
+
+def serve(catalog_dir: Path, out: Path, docs_dir: Path, config: Path, host: str, port: int) -> int:
+    """Build, serve `out` over HTTP, and rebuild whenever the sources change."""
+    rebuilder = Rebuilder(catalog_dir, out, docs_dir, config)
+    if not rebuilder.rebuild() and not Path(out).is_dir():
         return 1
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(out).resolve()))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        print(f"sokkit serve: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving http://{host}:{port}/ (Ctrl-C to stop); watching {catalog_dir}, {docs_dir} and {config}", file=sys.stderr)
-    watched = [Path(catalog_dir), Path(docs_dir), Path(config)]
-    seen = _fingerprint(watched)
     try:
         while True:
             time.sleep(1.0)
-            now = _fingerprint(watched)
-            if now != seen:
-                seen = now
-                rebuild()
+            rebuilder.poll()
     except KeyboardInterrupt:
         pass
     finally:

@@ -105,3 +105,33 @@ def test_failed_build_keeps_the_previous_site(mini, tmp_path):
         build_site(catalog, out, docs_dir=broken_docs, config=ROOT / "mkdocs.yml")
     assert sorted(p.name for p in out.iterdir()) == before
     assert not list(tmp_path.glob(".sokkit-build-*"))
+
+
+def test_serve_rebuilds_on_yaml_edits_and_keeps_the_site_on_errors(mini, tmp_path, capsys):
+    import time
+
+    from sokkit.site import Rebuilder
+
+    out = tmp_path / "site"
+    rebuilder = Rebuilder(mini.root, out, ROOT / "docs", ROOT / "mkdocs.yml")
+    assert rebuilder.rebuild() is True
+    assert rebuilder.poll() is None  # nothing changed
+    page = out / "papers" / "good-2024-method" / "index.html"
+    assert "A Method That Forgets" in page.read_text()
+    time.sleep(0.01)
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("A Method That Forgets", "A Renamed Method"))
+    assert rebuilder.poll() is True
+    assert "A Renamed Method" in page.read_text()
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("roles: [method]", "roles: [methd]"))
+    assert rebuilder.poll() is False
+    assert "A Renamed Method" in page.read_text()  # the previous build stays up
+    assert "unknown role 'methd'" in capsys.readouterr().err
+
+
+def test_broken_relative_link_fails_the_build(mini, tmp_path):
+    catalog, _ = load_catalog(mini.root)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text('<a href="../nowhere/">raw link</a>\n')
+    with pytest.raises(SiteBuildError, match="broken link"):
+        build_site(catalog, tmp_path / "site", docs_dir=docs, config=ROOT / "mkdocs.yml")

@@ -83,6 +83,7 @@
       el.addEventListener("change", apply);
     });
     cy.fit(undefined, 20);
+    holder.dataset.readyMs = String(Math.round(performance.now()));
     holder.dataset.ready = "true";
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,116 @@
+"""Site build time, page weight and graph-page load time.
+
+    python benchmarks/site_build.py                    # the shipped catalog and a 2,000-paper synthetic one
+    python benchmarks/site_build.py --synthetic 1000 --repeat 1
+
+For each catalog: wall time of `build_site` (render + mkdocs build --strict + link
+check), the number of HTML pages and total bytes of the built site, the size of the
+graph page, and, in headless Chromium (Debian's chromium + chromedriver), the time
+from navigation start until the graph has drawn every node.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from catalog_scale import make_catalog  # noqa: E402
+
+from sokkit.catalog import load_catalog  # noqa: E402
+from sokkit.site import build_site  # noqa: E402
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def graph_load_seconds(site: Path, repeat: int) -> list[float]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
+                     f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(executable_path=shutil.which("chromedriver")), options=options)
+        times = []
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/graph/"
+            for _ in range(repeat):
+                driver.get("about:blank")
+                driver.get(url)
+                WebDriverWait(driver, 120).until(
+                    lambda d: d.execute_script("return document.getElementById('sokkit-graph').dataset.ready === 'true'"))
+                # from navigation start until the graph script marked itself drawn
+                times.append(float(driver.execute_script(
+                    "return document.getElementById('sokkit-graph').dataset.readyMs")) / 1000.0)
+        finally:
+            driver.quit()
+            server.shutdown()
+    return times
+
+
+def measure(name: str, catalog_dir: Path, repeat: int) -> None:
+    catalog, problems = load_catalog(catalog_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SystemExit(f"{name}: catalog has problems: {errors[0].format()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        builds = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            build_site(catalog, site, docs_dir=ROOT / "docs", config=ROOT / "mkdocs.yml")
+            builds.append(time.perf_counter() - start)
+        pages = list(site.rglob("*.html"))
+        total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        graph = (site / "graph" / "index.html").stat().st_size
+        loads = graph_load_seconds(site, repeat) if shutil.which("chromium") and shutil.which("chromedriver") else []
+    load = f"{statistics.median(loads):.2f}" if loads else "n/a"
+    print(f"{name:<22} {len(catalog.papers):>6} {statistics.median(builds):>8.1f} {len(pages):>6} "
+          f"{total / 1e6:>9.1f} {graph / 1e6:>9.2f} {load:>9}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--synthetic", type=int, default=2000, help="papers in the synthetic catalog (0 to skip)")
+    parser.add_argument("--repeat", type=int, default=3, help="builds and page loads per catalog (median reported)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic catalog")
+    args = parser.parse_args()
+    import mkdocs
+    import yaml
+
+    print(f"python {platform.python_version()}, mkdocs {mkdocs.__version__}, PyYAML {yaml.__version__}, "
+          f"{platform.machine()}, seed {args.seed}, median of {args.repeat}")
+    print(f"{'catalog':<22} {'papers':>6} {'build s':>8} {'pages':>6} {'site MB':>9} {'graph MB':>9} {'graph s':>9}")
+    measure("shipped catalog", ROOT / "catalog", args.repeat)
+    if args.synthetic:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "catalog"
+            make_catalog(root, args.synthetic, args.seed)
+            measure(f"synthetic {args.synthetic}", root, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
