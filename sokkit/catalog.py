@@ -262,6 +262,29 @@ def cross_checks(catalog: Catalog) -> list[Problem]:
         for i, bench in enumerate(entry.model.benchmarks):
             _check_ref(problems, entry, ("benchmarks", i), bench, bench_ids, "benchmark")
     problems.extend(duplicate_papers(catalog))
+    problems.extend(audit_spec_checks(catalog))
+    return problems
+
+
+def audit_spec_checks(catalog: Catalog) -> list[Problem]:
+    """Claims' audit specs must name reference implementations and attacks that exist."""
+    from .claims import RegistryUnavailable, registry, spec_problems
+
+    with_specs = [(e, i, c) for e in catalog.papers.values() for i, c in enumerate(e.model.claims) if c.audit]
+    if not with_specs:
+        return []
+    try:
+        methods, attacks = registry()
+    except RegistryUnavailable as exc:
+        entry, i, _ = with_specs[0]
+        return [Problem(entry.path, entry.line("claims", i, "audit"), f"claims[{i}].audit",
+                        f"cannot check audit specs: the reference implementations are not importable ({exc})",
+                        severity="warning")]
+    problems = []
+    for entry, i, claim in with_specs:
+        for loc, message, allowed in spec_problems(claim, methods, attacks):
+            full = ("claims", i, *loc)
+            problems.append(Problem(entry.path, entry.line(*full), _field(full), message, allowed))
     return problems
 
 

@@ -210,6 +210,17 @@ class Evidence(Strict):
     note: Text | None = None
 
 
+class AuditSpec(Strict):
+    """How `sokkit verify` tests a claim on the toy world: which reference implementation,
+    which attack of the intention audit, and what the paper's claim predicts."""
+
+    method: Annotated[str, Field(pattern=r"^[a-z0-9_]+$", description="A reference implementation, e.g. npo, rmu.")]
+    attack: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = Field(
+        None, description="An audit attack, e.g. relearn, finetune, probe, quant4; none for forgets/preserves-utility.")
+    expects: Literal["recovers", "does-not-recover", "forgets", "preserves-utility"]
+    note: Text | None = None
+
+
 class Claim(Strict):
     """A checkable statement the paper makes, in the contributor's words."""
 
@@ -217,6 +228,7 @@ class Claim(Strict):
     kind: taxon("claim_kind")
     statement: Text
     source: ShortText = Field(description="Where in the paper: 'Abstract', 'Section 4, Table 2', ...")
+    audit: AuditSpec | None = Field(None, description="Optional: how the reference implementations test this claim.")
 
 
 class Relation(Strict):

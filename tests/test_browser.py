@@ -167,7 +167,6 @@ def test_hostile_entry_executes_nothing(browser, site_url):
         browser.get(site_url + path)
         assert_inert(browser)
         assert browser.find_elements(By.CSS_SELECTOR, "img[src='x'], iframe, svg[onload]") == []
-    assert "<img src=x" in browser.execute_script("return document.body.innerText") or True
     browser.get(site_url + "papers/hostile-2024-entry/")
     assert "Hostile <img src=x" in browser.find_element(By.TAG_NAME, "h1").text
     shot(browser, "hostile-entry")

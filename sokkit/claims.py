@@ -1,0 +1,140 @@
+"""Claims that code can check: audit specs, their validation, and judging them
+against the results of the intention audit (`reference_impls.audit`).
+
+A claim's spec names a reference implementation, an attack and what the paper
+predicts. Judging reads the audit's numbers for that method:
+
+- `recovers` / `does-not-recover`: the attack's gap, the attacked method's metric minus
+  the attacked oracle's, against the audit's threshold for that attack;
+- `forgets`: the method's forget accuracy minus the oracle's;
+- `preserves-utility`: the base model's retain accuracy minus the method's.
+
+With `d` that difference, `s` its spread over seeds (one standard deviation) and `t`
+the threshold: a prediction of "above t" is reproduced when `d - s > t`, not
+reproduced when `d + s < t`, and inconclusive when the spread straddles `t`
+(and the other way round for a prediction of "below t").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import Catalog, Entry
+from .models import AuditSpec, Claim, Paper
+
+# Which audit attacks can test which kind of claim; None means the spec takes no attack.
+KIND_ATTACKS: dict[str, tuple[str, ...] | None] = {
+    "relearning-recovers": ("relearn",),
+    "finetuning-recovers": ("finetune",),
+    "quantization-recovers": ("quant8", "quant4"),
+    "probing-recovers": ("probe",),
+    "prompting-recovers": ("paraphrase",),
+    "membership-detectable": ("membership",),
+}
+KIND_EXPECTS = {
+    "forgetting-achieved": ("forgets", "does-not-recover"),
+    "utility-preserved": ("preserves-utility",),
+    "robust-to-attack": ("does-not-recover",),
+}
+STATUSES = ("reproduced", "not-reproduced", "inconclusive")
+
+
+class RegistryUnavailable(Exception):
+    pass
+
+
+def registry() -> tuple[dict[str, str], tuple[str, ...]]:
+    """The reference implementations' method classes (name -> intention) and attacks.
+
+    Imported from the torch-free top of `reference_impls`, so validation needs no torch.
+    """
+    try:
+        from reference_impls import ATTACKS, METHODS
+    except ImportError as exc:  # the package is not on the path (an installed sokkit)
+        raise RegistryUnavailable(str(exc)) from None
+    return dict(METHODS), tuple(ATTACKS)
+
+
+def spec_problems(claim: Claim, methods: dict[str, str], attacks: tuple[str, ...]) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
+    """(loc under the claim, message, allowed values) for each problem of its audit spec."""
+    spec = claim.audit
+    if spec is None:
+        return
+    if spec.method not in methods:
+        yield ("audit", "method"), f"no reference implementation '{spec.method}'", tuple(methods)
+    needs_attack = spec.expects in ("recovers", "does-not-recover")
+    if needs_attack and spec.attack is None:
+        yield ("audit", "attack"), f"expects '{spec.expects}' needs an attack", attacks
+    if not needs_attack and spec.attack is not None:
+        yield ("audit", "attack"), f"expects '{spec.expects}' takes no attack; remove it", ()
+    if spec.attack is not None and spec.attack not in attacks:
+        yield ("audit", "attack"), f"no audit attack '{spec.attack}'", attacks
+    allowed_attacks = KIND_ATTACKS.get(claim.kind)
+    if allowed_attacks is not None:
+        if spec.expects != "recovers":
+            yield ("audit", "expects"), f"a '{claim.kind}' claim predicts that the attack recovers", ("recovers",)
+        elif spec.attack is not None and spec.attack not in allowed_attacks:
+            yield ("audit", "attack"), f"a '{claim.kind}' claim is tested by another attack", allowed_attacks
+    elif claim.kind in KIND_EXPECTS and spec.expects not in KIND_EXPECTS[claim.kind]:
+        yield ("audit", "expects"), f"a '{claim.kind}' claim cannot expect '{spec.expects}'", KIND_EXPECTS[claim.kind]
+
+
+@dataclass(frozen=True)
+class CheckableClaim:
+    paper: str
+    claim: Claim
+
+    @property
+    def key(self) -> str:
+        return f"{self.paper}:{self.claim.id}"
+
+
+def checkable_claims(catalog: Catalog, selection: list[str] | None = None) -> list[CheckableClaim]:
+    """Claims with an audit spec, optionally only those named ('paper' or 'paper:claim')."""
+    found = []
+    for pid in sorted(catalog.papers):
+        entry: Entry[Paper] = catalog.papers[pid]
+        for claim in entry.model.claims:
+            if claim.audit is None:
+                continue
+            item = CheckableClaim(pid, claim)
+            if selection and pid not in selection and item.key not in selection:
+                continue
+            found.append(item)
+    return found
+
+
+def _verdict(difference: float, spread: float, threshold: float, above: bool) -> str:
+    if difference - spread > threshold:
+        return "reproduced" if above else "not-reproduced"
+    if difference + spread < threshold:
+        return "not-reproduced" if above else "reproduced"
+    return "inconclusive"
+
+
+def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The status of one spec against one audit result, with the numbers behind it."""
+    method = audit["methods"][spec.method]
+    if spec.expects in ("recovers", "does-not-recover"):
+        attack = method["attacks"][spec.attack]
+        numbers = {
+            "metric": attack["metric"], "method": attack["mean"], "method_per_seed": attack["per_seed"],
+            "oracle": attack["oracle_mean"], "difference": attack["gap"], "spread": attack["gap_std"],
+            "threshold": attack["threshold"],
+        }
+        status = _verdict(attack["gap"], attack["gap_std"], attack["threshold"], above=spec.expects == "recovers")
+        return status, numbers
+    threshold = audit["settings"]["thresholds"]["no_attack"]
+    if spec.expects == "forgets":
+        difference = method["forget_acc"] - audit["oracle"]["forget_acc"]
+        spread = method["forget_acc_std"]
+        numbers = {"metric": "forget accuracy", "method": method["forget_acc"], "oracle": audit["oracle"]["forget_acc"],
+                   "base": audit["base"]["forget_acc"]}
+    else:
+        difference = audit["base"]["retain_acc"] - method["retain_acc"]
+        spread = method["retain_acc_std"]
+        numbers = {"metric": "retain accuracy", "method": method["retain_acc"], "base": audit["base"]["retain_acc"]}
+    numbers.update(difference=difference, spread=spread, threshold=threshold)
+    return _verdict(difference, spread, threshold, above=False), numbers
