@@ -329,6 +329,32 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import VerifyError, summary_lines, verify
+
+    catalog = _load_clean(args.catalog)
+    if catalog is None:
+        return EXIT_PROBLEMS
+    try:
+        import reference_impls  # noqa: F401  (needs torch and transformers: the 'impl' extra)
+    except ImportError as exc:
+        raise UsageError(f"the reference implementations cannot be imported ({exc}); install the 'impl' extra") from None
+    argv = ["verify", *args.ids] + (["--quick"] if args.quick else []) + (["--check"] if args.check else [])
+    try:
+        result, drift = verify(catalog, args.ids, quick=args.quick, seeds=args.seeds, rerun=args.rerun,
+                               check=args.check, argv=argv, log=lambda m: print(m, file=sys.stderr))
+    except VerifyError as exc:
+        raise UsageError(str(exc)) from None
+    print("\n".join(summary_lines(result)))
+    if args.check:
+        for line in drift:
+            print(f"drift: {line}")
+        print("matches the committed results within their spread" if not drift else
+              f"{len(drift)} claim(s) differ from the committed results", file=sys.stderr)
+        return EXIT_PROBLEMS if drift else EXIT_OK
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .site import SiteBuildError, build_site
 
@@ -468,6 +494,19 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.set_defaults(func=cmd_graph)
 
+    p = sub.add_parser("verify", help="check the catalog's claims against the intention audit on the toy world",
+                       description="Run the audits that claims' audit specs need (reusing committed results with "
+                                   "identical settings) and record for each claim whether the toy world reproduces "
+                                   "it, in catalog/results/. Needs the 'impl' extra (torch).")
+    p.add_argument("ids", nargs="*", help="paper ids or paper:claim ids (default: every claim with an audit spec)")
+    p.add_argument("--quick", action="store_true", help="the quick audit settings (fewer steps; minutes on a CPU)")
+    p.add_argument("--seeds", type=int, default=2, help="seeds per method (default: 2)")
+    p.add_argument("--rerun", action="store_true", help="run the audit even if committed results have the same settings")
+    p.add_argument("--check", action="store_true",
+                   help="rerun with the committed settings and exit 1 if any claim differs beyond its spread; writes nothing")
+    _catalog_arg(p)
+    p.set_defaults(func=cmd_verify)
+
     p = sub.add_parser("build", help="build the static site from the catalog",
                        description="Render the catalog to Markdown and build it with MkDocs into --out, atomically.")
     _site_args(p)
@@ -480,6 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     p.set_defaults(func=cmd_serve)
+    from .impl_cli import register_impl_commands
+    register_impl_commands(sub)
     return parser
 
 

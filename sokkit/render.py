@@ -49,6 +49,8 @@ NAV = [
     {"Metrics": "metrics/index.md"},
     {"Graph": "graph.md"},
     {"Timeline": "timeline.md"},
+    {"Checkable claims": "claims.md"},
+    {"Intention audit": "audit.md"},
     {"Downloads": "downloads.md"},
 ]
 # Generated per-item pages stay out of the navigation (see docs/architecture.md).
@@ -67,8 +69,13 @@ class Renderer:
     """One catalog's pages; keeps the label and link helpers in one place."""
 
     def __init__(self, catalog: Catalog):
+        from .verify import load_results
+
         self.catalog = catalog
         self.taxonomy = catalog.taxonomy
+        self.audit, claim_results = load_results(catalog)
+        self.claim_results = {(r["paper"], r["claim"]): r for r in (claim_results or {}).get("claims", [])}
+        self.claim_meta = claim_results or {}
         self.incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for source_id in sorted(catalog.papers):
             for rel in catalog.papers[source_id].model.relations:
@@ -188,7 +195,8 @@ class Renderer:
             out += ["## Claims", "", "<ul>"]
             for claim in p.claims:
                 out.append(f"<li><strong>{esc_html(self.label('claim_kind', claim.kind))}</strong> "
-                           f"({esc_html(claim.source)}): {esc_html(claim.statement)}</li>")
+                           f"({esc_html(claim.source)}): {esc_html(claim.statement)}"
+                           f"{self.claim_status(here, entry.id, claim)}</li>")
             out += ["</ul>", ""]
         incoming = self.incoming.get(entry.id, [])
         if p.relations or incoming:
@@ -200,6 +208,83 @@ class Renderer:
                 out.append(f"<li>{self.paper_link(here, source)} <em>{esc_html(self.label('relation', rel_type))}</em> this paper</li>")
             out += ["</ul>", ""]
         out += ["## BibTeX", "", code_fence(bibtex_entry(p, entry.id), "bibtex"), ""]
+        return "\n".join(out)
+
+    def claim_status(self, here: str, paper_id: str, claim) -> str:
+        """The toy-world verdict of a claim with an audit spec, with the numbers behind it."""
+        if claim.audit is None:
+            return ""
+        spec = claim.audit
+        what = f"{spec.method}" + (f", {spec.attack}" if spec.attack else "") + f", expects {spec.expects}"
+        record = self.claim_results.get((paper_id, claim.id))
+        if record is None:
+            return f"<br><em>Checkable on the toy world ({esc_html(what)}); not yet run.</em>"
+        n = record["numbers"]
+        return (f'<br><span class="sokkit-claim sokkit-{esc_html(record["status"])}">{esc_html(record["status"])}</span> '
+                f"on the toy world ({esc_html(what)}): difference {n['difference']:+.2f} ± {n['spread']:.2f} "
+                f"against threshold {n['threshold']:.2f} — {anchor(here, 'claims.md', 'how this was checked')}")
+
+    def claims_page(self) -> str:
+        here = "claims.md"
+        rows = []
+        for pid in sorted(self.catalog.papers):
+            for claim in self.catalog.papers[pid].model.claims:
+                if claim.audit is not None:
+                    rows.append((pid, claim, self.claim_results.get((pid, claim.id))))
+        meta = self.claim_meta
+        out = ["# Checkable claims", "",
+               "Claims from the catalog that carry an audit spec: which reference implementation, which attack of the "
+               "intention audit, and what the paper predicts. `sokkit verify` runs the audit on the toy world and "
+               "judges each claim: the difference between the method and the oracle retrained without the forget set, "
+               "plus or minus its spread over seeds, against the audit's threshold. The toy world is a small transformer "
+               "trained on invented facts, not a large pretrained model: a result here says what the mechanism does in "
+               "a controlled setting, not what the paper measured.", ""]
+        if meta:
+            out += ["<p>" + f"Results from <code>{esc_html(meta.get('command', ''))}</code>, code version "
+                    f"<code>{esc_html(meta.get('code_version', ''))}</code>, {esc_html(meta.get('date', ''))}, seeds "
+                    f"{esc_html(meta.get('seeds'))}. Rerun with <code>sokkit verify --check</code>; on a real model, see "
+                    f"the reference implementations' README.</p>", ""]
+            counts = Counter(r["status"] for r in self.claim_results.values())
+            out += ["<p>" + ", ".join(f"{esc_html(k)}: {counts.get(k, 0)}" for k in ("reproduced", "not-reproduced", "inconclusive")) + "</p>", ""]
+        out.append(table(rows, [
+            Column("Paper", lambda r: self.paper_link(here, r[0]), sort=lambda r: r[0]),
+            Column("Claim", lambda r: esc_html(r[1].statement)),
+            Column("Kind", lambda r: esc_html(self.label("claim_kind", r[1].kind)), values=lambda r: [self.label("claim_kind", r[1].kind)]),
+            Column("Method", lambda r: esc_html(r[1].audit.method), values=lambda r: [r[1].audit.method]),
+            Column("Attack", lambda r: esc_html(r[1].audit.attack or "—"), values=lambda r: [r[1].audit.attack or "none"]),
+            Column("Expects", lambda r: esc_html(r[1].audit.expects), values=lambda r: [r[1].audit.expects]),
+            Column("Status", lambda r: esc_html(r[2]["status"] if r[2] else "not run"),
+                   values=lambda r: [r[2]["status"] if r[2] else "not run"], sort=lambda r: r[2]["status"] if r[2] else ""),
+            Column("Difference ± spread", lambda r: (f"{r[2]['numbers']['difference']:+.2f} ± {r[2]['numbers']['spread']:.2f}"
+                                                     f" (threshold {r[2]['numbers']['threshold']:.2f})") if r[2] else "—"),
+        ]))
+        return "\n".join(out)
+
+    def audit_page(self) -> str:
+        here = "audit.md"
+        out = ["# Intention audit", "",
+               "Each reference implementation unlearns the same forget set from the same toy model; then every attack "
+               "is run on it and on the oracle retrained without the forget set. A method is *suppression-like* when "
+               "some attack recovers measurably more than it does from the oracle, *removal-like* otherwise. These "
+               "verdicts fill the observed-behaviour axis from evidence this project produced.", ""]
+        if not self.audit:
+            return "\n".join(out + ["No audit results yet: run `sokkit verify`.", ""])
+        a = self.audit
+        if (self.catalog.root / "results" / "audit.png").is_file():  # copied beside the pages by the site builder
+            out += [f'<p><img src="{href(here, "audit.png")}" alt="Attack results per method and oracle"></p>', ""]
+        rows = [("base", a["base"]), ("oracle", a["oracle"])] + sorted(a["methods"].items())
+        out.append(table(rows, [
+            Column("Model", lambda r: esc_html(r[0]), sort=lambda r: r[0]),
+            Column("Design intent", lambda r: esc_html(r[1].get("intention") or "—"), values=lambda r: [r[1].get("intention") or "—"]),
+            Column("Forget acc.", lambda r: f"{r[1]['forget_acc']:.2f}", sort=lambda r: f"{r[1]['forget_acc']:.4f}", numeric=True),
+            Column("Retain acc.", lambda r: f"{r[1]['retain_acc']:.2f}", sort=lambda r: f"{r[1]['retain_acc']:.4f}", numeric=True),
+            Column("Recovered by", lambda r: esc_html(", ".join(r[1].get("recovered_by", [])) or "—"),
+                   values=lambda r: r[1].get("recovered_by", [])),
+            Column("Verdict", lambda r: esc_html(r[1].get("verdict", "—")), values=lambda r: [r[1].get("verdict", "—")]),
+        ]))
+        settings = a.get("settings", {})
+        out += ["", f"Seeds {esc_html(a.get('seeds'))}; versions {esc_html(a.get('versions'))}; verdict rule: "
+                f"{esc_html(settings.get('verdict_rule', ''))}", ""]
         return "\n".join(out)
 
     def papers_index(self) -> str:
@@ -438,6 +523,8 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
         "timeline.md": r.timeline(),
         "timeline.svg": timeline_svg(catalog),
         "downloads.md": r.downloads(),
+        "claims.md": r.claims_page(),
+        "audit.md": r.audit_page(),
     }
     pages.update(r.value_pages())
     pages.update(r.compare_pages())

@@ -88,6 +88,9 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
             shutil.copytree(docs_dir, src, dirs_exist_ok=True)
             hand_written = [p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.glob("*.md"))]
         shutil.copytree(ASSETS, src / ASSETS_URL, dirs_exist_ok=False)
+        figure = catalog.root / "results" / "audit.png"
+        if figure.is_file():
+            shutil.copyfile(figure, src / "audit.png")
         for rel, text in render_pages(catalog).items():
             target = src / rel
             if target.exists():

@@ -1,0 +1,51 @@
+"""Task-vector negation: fine-tune on the forget set, then subtract the change.
+
+    θ_ft = fine-tune(θ₀, forget)      τ = θ_ft − θ₀      θ_unlearned = θ₀ − α · τ
+
+The fine-tuning step is plain NLL on the forget answers; the edit is pure weight
+arithmetic afterwards, so retain data is not used at all.
+Paper: Ilharco et al. 2023, "Editing Models with Task Arithmetic" (arXiv 2212.04089).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import torch
+
+from .common import (CommonConfig, System, batch_seed, check_loss, encode, finish, forget_retain_batches,
+                     opt, prepare_training, progress, run_method, step, token_nll)
+
+INTENTION = "removal"
+
+
+@dataclass
+class Config(CommonConfig):
+    lr: float = opt(3e-3, "learning rate of the reinforcing fine-tune")
+    steps: int = opt(40, "fine-tuning steps on the forget set")
+    alpha: float = opt(1.5, "α, how much of the task vector to subtract")
+
+
+def unlearn(cfg: Config, task) -> System:
+    original = {k: v.detach().clone() for k, v in task.model.state_dict().items()}
+    acc, model, optimizer = prepare_training(cfg, task.model)
+    batches = forget_retain_batches(task.forget, task.forget, cfg.batch_size, batch_seed(cfg))
+    for i in progress(cfg, "task_vector"):
+        pairs, n_forget = next(batches)
+        batch = encode(task.tokenizer, pairs[:n_forget], acc.device)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        loss = token_nll(logits, batch["labels"])
+        check_loss(loss, i, cfg, "task_vector")
+        step(acc, model, optimizer, loss, cfg)
+    model = finish(acc, model)
+    with torch.no_grad():
+        for name, value in model.state_dict().items():
+            if value.is_floating_point():
+                tau = value - original[name].to(value.device)
+                value.copy_(original[name].to(value.device) - cfg.alpha * tau)
+    return System(model, task.tokenizer)
+
+
+if __name__ == "__main__":
+    sys.exit(run_method(sys.modules[__name__]))

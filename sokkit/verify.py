@@ -1,0 +1,183 @@
+"""`sokkit verify`: run the intention audit that the catalog's claim specs need and
+record, for each claim, whether the toy world reproduces it.
+
+Results live under `catalog/results/`: `audit.json` (the audit they were judged on,
+with its settings, seeds and versions), `audit.png`, and `claims.json` (one record per
+claim: status, the numbers behind it, the command, code version and date). The site
+reads both. An audit is reused when its settings are identical and it covers every
+method the selected claims need.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog
+from .claims import CheckableClaim, checkable_claims, judge
+from .fsutil import atomic_write_text
+
+RESULTS_DIR = "results"
+AUDIT_FILE = "audit.json"
+CLAIMS_FILE = "claims.json"
+FIGURE_FILE = "audit.png"
+
+
+class VerifyError(Exception):
+    pass
+
+
+def code_version(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=12"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def results_dir(catalog: Catalog) -> Path:
+    return catalog.root / RESULTS_DIR
+
+
+def load_results(catalog: Catalog) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The committed audit and claim results, or None where absent or unreadable."""
+    folder = results_dir(catalog)
+    out = []
+    for name in (AUDIT_FILE, CLAIMS_FILE):
+        try:
+            out.append(json.loads((folder / name).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            out.append(None)
+    return out[0], out[1]
+
+
+def _comparable(settings: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in settings.items() if k != "methods"}
+
+
+def audit_settings(methods: list[str], quick: bool, seeds: int):
+    from reference_impls.audit import AuditSettings
+
+    return AuditSettings(methods=methods, seeds=seeds, quick=quick)
+
+
+def reusable(existing: dict[str, Any] | None, settings: dict[str, Any], methods: list[str]) -> bool:
+    if not existing:
+        return False
+    return (_comparable(existing.get("settings", {})) == _comparable(settings)
+            and set(methods) <= set(existing.get("methods", {})))
+
+
+def run_audit(methods: list[str], quick: bool, seeds: int, log=print) -> dict[str, Any]:
+    from reference_impls.audit import run_audit as audit
+    from reference_impls.toyworld import default_world_config
+
+    return audit(audit_settings(methods, quick, seeds), default_world_config(), log=log)
+
+
+def judge_all(claims: list[CheckableClaim], audit: dict[str, Any], command: str, version: str) -> dict[str, Any]:
+    records = []
+    for item in claims:
+        status, numbers = judge(item.claim.audit, audit)
+        records.append({
+            "paper": item.paper, "claim": item.claim.id, "kind": item.claim.kind,
+            "spec": item.claim.audit.model_dump(exclude_none=True), "status": status, "numbers": numbers,
+        })
+    return {
+        "command": command,
+        "code_version": version,
+        "date": datetime.date.today().isoformat(),
+        "seeds": audit.get("seeds"),
+        "settings": audit.get("settings"),
+        "versions": audit.get("versions"),
+        "claims": records,
+    }
+
+
+def compare(committed: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
+    """Claims whose fresh status differs, or whose difference moved beyond the committed spread."""
+    old = {(r["paper"], r["claim"]): r for r in committed.get("claims", [])}
+    drift = []
+    for record in fresh["claims"]:
+        before = old.get((record["paper"], record["claim"]))
+        if before is None:
+            drift.append(f"{record['paper']}:{record['claim']}: not in the committed results")
+            continue
+        if before["status"] != record["status"]:
+            drift.append(f"{record['paper']}:{record['claim']}: {before['status']} before, {record['status']} now")
+            continue
+        a, b = before["numbers"]["difference"], record["numbers"]["difference"]
+        allowed = max(before["numbers"]["spread"], record["numbers"]["spread"], 1e-9)
+        if abs(a - b) > allowed:
+            drift.append(f"{record['paper']}:{record['claim']}: difference {b:.3f} is more than "
+                         f"{allowed:.3f} from the committed {a:.3f}")
+    return drift
+
+
+def verify(catalog: Catalog, selection: list[str], quick: bool, seeds: int, rerun: bool, check: bool,
+           argv: list[str], log=print) -> tuple[dict[str, Any], list[str]]:
+    """Judge the selected claims; returns the claim results and, with `check`, the drift."""
+    claims = checkable_claims(catalog, selection or None)
+    if not claims:
+        raise VerifyError("no claim with an audit spec matches" + (f" {' '.join(selection)}" if selection else ""))
+    committed_audit, committed_claims = load_results(catalog)
+    methods = sorted({c.claim.audit.method for c in claims})
+    if check:
+        if not committed_claims or not committed_audit:
+            raise VerifyError(f"no committed results in {results_dir(catalog)} to check against")
+        settings = committed_audit["settings"]
+        methods = sorted(set(methods) | set(committed_audit.get("methods", {})))
+        audit = run_audit(methods, settings["quick"], len(committed_audit["seeds"]), log=log)
+        fresh = judge_all(claims, audit, "sokkit " + shlex.join(argv), code_version(catalog.root.parent))
+        return fresh, compare(committed_claims, fresh)
+    if not rerun and reusable(committed_audit, settings_now(methods, quick, seeds), methods):
+        log(f"reusing {results_dir(catalog) / AUDIT_FILE} (identical settings)")
+        audit = committed_audit
+    else:
+        audit = run_audit(methods, quick, seeds, log=log)
+        write_audit(catalog, audit)
+    result = judge_all(claims, audit, "sokkit " + shlex.join(argv), code_version(catalog.root.parent))
+    if committed_claims and selection:
+        # keep the records of claims not selected this time
+        kept = [r for r in committed_claims.get("claims", [])
+                if (r["paper"], r["claim"]) not in {(c.paper, c.claim.id) for c in claims}]
+        result["claims"] = sorted(kept + result["claims"], key=lambda r: (r["paper"], r["claim"]))
+    atomic_write_text(results_dir(catalog) / CLAIMS_FILE, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return result, []
+
+
+def settings_now(methods: list[str], quick: bool, seeds: int) -> dict[str, Any]:
+    """The settings record an audit run now would write, for comparing with a committed one."""
+    from reference_impls.audit import settings_record
+    from reference_impls.toyworld import default_world_config
+
+    return json.loads(json.dumps(settings_record(audit_settings(methods, quick, seeds), default_world_config())))
+
+
+def write_audit(catalog: Catalog, audit: dict[str, Any]) -> None:
+    from reference_impls.audit import figure
+
+    folder = results_dir(catalog)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(folder / AUDIT_FILE, json.dumps(audit, indent=2, ensure_ascii=False, default=str) + "\n")
+    figure(audit, folder / FIGURE_FILE)
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for r in result["claims"]:
+        n = r["numbers"]
+        lines.append(f"{r['status']:<15} {r['paper']}:{r['claim']}  ({r['spec']['method']}"
+                     f"{', ' + r['spec']['attack'] if r['spec'].get('attack') else ''}: difference {n['difference']:+.3f}"
+                     f" ± {n['spread']:.3f}, threshold {n['threshold']:.2f})")
+    return lines
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use 'sokkit verify'")
