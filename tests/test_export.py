@@ -39,3 +39,14 @@ def test_export_to_unwritable_place_is_a_usage_error(mini, tmp_path, capsys):
     blocker.write_text("x")
     assert main(["export", "--catalog", str(mini.root), "-o", str(blocker / "x.json")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_written_files_get_ordinary_permissions(mini, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "catalog.json"
+    assert main(["export", "--catalog", str(mini.root), "-o", str(out)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
