@@ -1,0 +1,160 @@
+"""Claims checkable by code: spec validation, judging audit numbers, verify's bookkeeping."""
+
+import json
+
+import pytest
+
+from sokkit import verify as verify_module
+from sokkit.catalog import load_catalog
+from sokkit.claims import judge
+from sokkit.cli import main
+from sokkit.models import AuditSpec
+from sokkit.render import render_pages
+
+from conftest import GOOD_PAPER
+
+CLAIM = """\
+claims:
+  - id: relearning-brings-it-back
+    kind: relearning-recovers
+    statement: Relearning on part of the forget set recovers the rest.
+    source: Section 5
+    audit: {AUDIT}
+"""
+
+
+def with_spec(audit: str) -> str:
+    return GOOD_PAPER.replace("relations:", CLAIM.replace("{AUDIT}", audit) + "relations:")
+
+
+def problems_for(mini, audit):
+    mini.write("papers", "good-2024-method", with_spec(audit))
+    return [p for p in load_catalog(mini.root)[1] if "good-2024-method" in p.file]
+
+
+def test_valid_spec_passes(mini):
+    assert problems_for(mini, "{method: npo, attack: relearn, expects: recovers}") == []
+
+
+@pytest.mark.parametrize(
+    "audit, field, fragment, allowed",
+    [
+        ("{method: npoo, attack: relearn, expects: recovers}", "claims[0].audit.method", "no reference implementation 'npoo'", "npo"),
+        ("{method: npo, attack: relarn, expects: recovers}", "claims[0].audit.attack", "no audit attack 'relarn'", "relearn"),
+        ("{method: npo, expects: recovers}", "claims[0].audit.attack", "needs an attack", "relearn"),
+        ("{method: npo, attack: probe, expects: recovers}", "claims[0].audit.attack", "tested by another attack", "relearn"),
+        ("{method: npo, attack: relearn, expects: forgets}", "claims[0].audit.attack", "takes no attack", None),
+    ],
+)
+def test_bad_specs_name_line_and_allowed(mini, audit, field, fragment, allowed):
+    problems = problems_for(mini, audit)
+    match = [p for p in problems if p.field == field and fragment in p.message]
+    assert match, [p.format() for p in problems]
+    assert match[0].line == 17  # the audit: line
+    if allowed:
+        assert allowed in match[0].allowed
+
+
+def audit_result(gap, gap_std, forget=0.1, oracle_forget=0.1, forget_std=0.02, base_retain=1.0, retain=0.99, retain_std=0.01):
+    attack = {"metric": "accuracy", "mean": 0.1 + gap, "per_seed": [0.1 + gap], "oracle_mean": 0.1, "gap": gap,
+              "gap_std": gap_std, "threshold": 0.15}
+    return {
+        "settings": {"thresholds": {"no_attack": 0.15, "relearn": 0.15}},
+        "base": {"forget_acc": 1.0, "retain_acc": base_retain},
+        "oracle": {"forget_acc": oracle_forget},
+        "methods": {"npo": {"forget_acc": forget, "forget_acc_std": forget_std, "retain_acc": retain,
+                            "retain_acc_std": retain_std, "attacks": {"relearn": attack}}},
+    }
+
+
+@pytest.mark.parametrize(
+    "gap, std, expects, status",
+    [
+        (0.50, 0.05, "recovers", "reproduced"),
+        (0.02, 0.05, "recovers", "not-reproduced"),
+        (0.16, 0.05, "recovers", "inconclusive"),
+        (0.02, 0.05, "does-not-recover", "reproduced"),
+        (0.50, 0.05, "does-not-recover", "not-reproduced"),
+    ],
+)
+def test_judging_attack_claims(gap, std, expects, status):
+    spec = AuditSpec(method="npo", attack="relearn", expects=expects)
+    got, numbers = judge(spec, audit_result(gap, std))
+    assert got == status
+    assert numbers["difference"] == gap and numbers["spread"] == std and numbers["threshold"] == 0.15
+
+
+def test_judging_forgetting_and_utility():
+    forgets = AuditSpec(method="npo", expects="forgets")
+    assert judge(forgets, audit_result(0, 0, forget=0.12, oracle_forget=0.1))[0] == "reproduced"
+    assert judge(forgets, audit_result(0, 0, forget=0.6, oracle_forget=0.1))[0] == "not-reproduced"
+    utility = AuditSpec(method="npo", expects="preserves-utility")
+    assert judge(utility, audit_result(0, 0, retain=0.98))[0] == "reproduced"
+    assert judge(utility, audit_result(0, 0, retain=0.5))[0] == "not-reproduced"
+
+
+def test_verify_reuses_identical_settings_and_checks_drift(mini, monkeypatch, capsys):
+    mini.write("papers", "good-2024-method", with_spec("{method: npo, attack: relearn, expects: recovers}"))
+    runs = []
+
+    def fake_run(methods, quick, seeds, log=print):
+        runs.append(methods)
+        result = audit_result(0.5 if len(runs) < 3 else 0.01, 0.05)
+        result["settings"] = {**result["settings"], "quick": quick, "methods": methods}
+        result["seeds"] = list(range(seeds))
+        return result
+
+    monkeypatch.setattr(verify_module, "run_audit", fake_run)
+    monkeypatch.setattr(verify_module, "settings_now", lambda m, q, s: {"thresholds": {"no_attack": 0.15, "relearn": 0.15}, "quick": q, "methods": m})
+    monkeypatch.setattr(verify_module, "write_audit", lambda catalog, audit: (mini.root / "results").mkdir(exist_ok=True) or
+                        (mini.root / "results" / "audit.json").write_text(json.dumps(audit)))
+    assert main(["verify", "--quick", "--catalog", str(mini.root)]) == 0
+    assert "reproduced" in capsys.readouterr().out
+    saved = json.loads((mini.root / "results" / "claims.json").read_text())
+    record = saved["claims"][0]
+    assert (record["paper"], record["claim"], record["status"]) == ("good-2024-method", "relearning-brings-it-back", "reproduced")
+    assert saved["command"] == "sokkit verify --quick" and saved["seeds"] == [0, 1] and saved["date"]
+    # identical settings: the committed audit is reused, nothing reruns
+    assert main(["verify", "--quick", "--catalog", str(mini.root)]) == 0
+    assert len(runs) == 1
+    # --check reruns; the same numbers match
+    assert main(["verify", "--check", "--catalog", str(mini.root)]) == 0
+    # a rerun whose result moved beyond the spread is reported and exits 1
+    assert main(["verify", "--check", "--catalog", str(mini.root)]) == 1
+    assert "drift: good-2024-method:relearning-brings-it-back" in capsys.readouterr().out
+
+
+def test_site_shows_claim_status(mini):
+    mini.write("papers", "good-2024-method", with_spec("{method: npo, attack: relearn, expects: recovers}"))
+    results = mini.root / "results"
+    results.mkdir()
+    (results / "claims.json").write_text(json.dumps({"command": "sokkit verify --quick", "code_version": "abc", "date": "2026-11-27",
+        "seeds": [0, 1], "claims": [{"paper": "good-2024-method", "claim": "relearning-brings-it-back", "status": "reproduced",
+        "spec": {"method": "npo", "attack": "relearn", "expects": "recovers"},
+        "numbers": {"difference": 0.5, "spread": 0.05, "threshold": 0.15}}]}))
+    catalog, _ = load_catalog(mini.root)
+    pages = render_pages(catalog)
+    assert "sokkit-reproduced" in pages["papers/good-2024-method.md"] and "+0.50 ± 0.05" in pages["papers/good-2024-method.md"]
+    assert "reproduced: 1" in pages["claims.md"] and "sokkit verify --quick" in pages["claims.md"]
+
+
+def test_shipped_results_cover_every_spec_and_verify_check_reproduces_them():
+    """The done-criterion of checkable claims: the committed toy-world results are what a
+    rerun gives, within their spread. Trains the default toy world on a fresh clone."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import CATALOG, ROOT
+    from sokkit.claims import checkable_claims
+
+    results = CATALOG / "results" / "claims.json"
+    catalog, _ = load_catalog(CATALOG)
+    recorded = {(r["paper"], r["claim"]) for r in json.loads(results.read_text())["claims"]}
+    assert {(c.paper, c.claim.id) for c in checkable_claims(catalog)} == recorded
+    assert len(recorded) >= 20
+    env = {k: v for k, v in os.environ.items() if k != "SOKKIT_TOY_WORLD"}  # the default world, as committed
+    run = subprocess.run([sys.executable, "-m", "sokkit", "verify", "--check"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=3000)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "matches the committed results within their spread" in run.stderr
