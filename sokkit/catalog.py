@@ -109,6 +109,9 @@ def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str, str]]:
         yield ("observed",), f"observed behaviour '{paper.observed}' needs evidence: list the papers that show it under 'evidence'", "error"
     if paper.evidence and paper.observed is None:
         yield ("evidence",), "evidence is given but 'observed' is not set", "error"
+    for i, ev in enumerate(paper.evidence):
+        if (ev.paper is None) == (ev.audit is None):
+            yield ("evidence", i), "an evidence item names either a 'paper' or an 'audit' (a reference implementation), not both or neither", "error"
     if not draft and not paper.review.checked:
         yield ("review", "checked"), f"review status '{paper.review.status}' needs 'checked' to say what the facts were checked against", "error"
     seen_claims: dict[str, int] = {}
@@ -271,16 +274,23 @@ def audit_spec_checks(catalog: Catalog) -> list[Problem]:
     from .claims import RegistryUnavailable, registry, spec_problems
 
     with_specs = [(e, i, c) for e in catalog.papers.values() for i, c in enumerate(e.model.claims) if c.audit]
-    if not with_specs:
+    audit_evidence = [(e, i, ev) for e in catalog.papers.values() for i, ev in enumerate(e.model.evidence) if ev.audit]
+    if not with_specs and not audit_evidence:
         return []
     try:
         methods, attacks = registry()
     except RegistryUnavailable as exc:
-        entry, i, _ = with_specs[0]
-        return [Problem(entry.path, entry.line("claims", i, "audit"), f"claims[{i}].audit",
-                        f"cannot check audit specs: the reference implementations are not importable ({exc})",
+        entry, i, _ = (with_specs or audit_evidence)[0]
+        loc = ("claims", i, "audit") if with_specs else ("evidence", i, "audit")
+        return [Problem(entry.path, entry.line(*loc), _field(loc),
+                        f"cannot check audit references: the reference implementations are not importable ({exc})",
                         severity="warning")]
     problems = []
+    for entry, i, ev in audit_evidence:
+        if ev.audit not in methods:
+            loc = ("evidence", i, "audit")
+            problems.append(Problem(entry.path, entry.line(*loc), _field(loc),
+                                    f"no reference implementation '{ev.audit}'", tuple(methods)))
     for entry, i, claim in with_specs:
         for loc, message, allowed in spec_problems(claim, methods, attacks):
             full = ("claims", i, *loc)

@@ -73,7 +73,8 @@ def attacked_by(graph: nx.MultiDiGraph, catalog: Catalog, node: str) -> list[tup
             how.setdefault(source, []).append("attacks")
     entry = catalog.papers.get(node)
     for ev in entry.model.evidence if entry is not None else ():
-        how.setdefault(ev.paper, []).append(f"evidence: {ev.indicates}")
+        if ev.paper is not None:  # audit evidence names a reference implementation, not a paper
+            how.setdefault(ev.paper, []).append(f"evidence: {ev.indicates}")
     return sorted((paper, ", ".join(sorted(set(kinds)))) for paper, kinds in how.items())
 
 

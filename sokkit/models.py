@@ -203,9 +203,12 @@ class Method(Strict):
 
 
 class Evidence(Strict):
-    """A catalog paper whose results bear on this entry's observed behaviour."""
+    """What bears on this entry's observed behaviour: a catalog paper, or the intention
+    audit of a reference implementation (the toy-world results in catalog/results/)."""
 
-    paper: EntryId
+    paper: EntryId | None = Field(None, description="A catalog paper whose results show it.")
+    audit: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = Field(
+        None, description="A reference implementation whose audit verdict shows it, e.g. npo.")
     indicates: taxon("observed")
     note: Text | None = None
 

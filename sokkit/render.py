@@ -189,7 +189,8 @@ class Renderer:
             out += ["## Evidence on observed behaviour", "", "<ul>"]
             for ev in p.evidence:
                 note = f": {esc_html(ev.note)}" if ev.note else ""
-                out.append(f"<li>{self.paper_link(here, ev.paper)} — {esc_html(self.label('observed', ev.indicates))}{note}</li>")
+                source = self.paper_link(here, ev.paper) if ev.paper else self.audit_link(here, ev.audit)
+                out.append(f"<li>{source} — {esc_html(self.label('observed', ev.indicates))}{note}</li>")
             out += ["</ul>", ""]
         if p.claims:
             out += ["## Claims", "", "<ul>"]
@@ -209,6 +210,12 @@ class Renderer:
             out += ["</ul>", ""]
         out += ["## BibTeX", "", code_fence(bibtex_entry(p, entry.id), "bibtex"), ""]
         return "\n".join(out)
+
+    def audit_link(self, here: str, method: str) -> str:
+        """'Intention audit of <method>' with the verdict our toy-world run gave it."""
+        result = (self.audit or {}).get("methods", {}).get(method)
+        verdict = f" (toy world: {esc_html(result['verdict'])})" if result else " (not in the committed audit)"
+        return anchor(here, "audit.md", f"Intention audit of the {method} reference implementation") + verdict
 
     def claim_status(self, here: str, paper_id: str, claim) -> str:
         """The toy-world verdict of a claim with an audit spec, with the numbers behind it."""

@@ -158,3 +158,36 @@ def test_shipped_results_cover_every_spec_and_verify_check_reproduces_them():
                          capture_output=True, text=True, timeout=3000)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "matches the committed results within their spread" in run.stderr
+
+
+OBSERVED = GOOD_PAPER.replace("relations:", "observed: suppression-like\nevidence:\n{EVIDENCE}relations:")
+
+
+@pytest.mark.parametrize(
+    "evidence, fragment, allowed",
+    [
+        ("  - {audit: npoo, indicates: suppression-like}\n", "no reference implementation 'npoo'", "npo"),
+        ("  - {audit: npo, paper: other-2023-baseline, indicates: suppression-like}\n", "either a 'paper' or an 'audit'", None),
+        ("  - {indicates: suppression-like}\n", "either a 'paper' or an 'audit'", None),
+    ],
+)
+def test_audit_evidence_is_checked(mini, evidence, fragment, allowed):
+    mini.write("papers", "good-2024-method", OBSERVED.replace("{EVIDENCE}", evidence))
+    problems = [p for p in load_catalog(mini.root)[1] if "good-2024-method" in p.file]
+    match = [p for p in problems if fragment in p.message]
+    assert match and match[0].field.startswith("evidence[0]") and match[0].line == 14, [p.format() for p in problems]
+    if allowed:
+        assert allowed in match[0].allowed
+
+
+def test_audit_evidence_renders_with_the_toy_world_verdict(mini):
+    mini.write("papers", "good-2024-method", OBSERVED.replace("{EVIDENCE}", "  - {audit: npo, indicates: suppression-like}\n"))
+    results = mini.root / "results"
+    results.mkdir()
+    row = {"forget_acc": 0.1, "retain_acc": 1.0, "recovered_by": [], "verdict": "removal-like"}
+    (results / "audit.json").write_text(json.dumps({"base": row, "oracle": row, "seeds": [0], "settings": {},
+        "methods": {"npo": {**row, "intention": "removal", "verdict": "suppression-like", "recovered_by": ["relearn"]}}}))
+    catalog, problems = load_catalog(mini.root)
+    assert problems == []
+    page = render_pages(catalog)["papers/good-2024-method.md"]
+    assert "Intention audit of the npo reference implementation</a> (toy world: suppression-like)" in page
