@@ -80,7 +80,7 @@ def entry_text(i: int, n: int, rng: random.Random) -> str:
         "relations:",
     ]
     for k in range(1, 4):
-        lines += [f"  - type: compares_with", f"    target: p{(i + k * 7919) % n:05d}", f"    note: {sentence(rng, 6)}"]
+        lines += ["  - type: compares_with", f"    target: p{(i + k * 7919) % n:05d}", f"    note: {sentence(rng, 6)}"]
     lines += ["review:", "  status: reviewed", "  checked: [arxiv-abstract]"]
     return "\n".join(lines) + "\n"
 

@@ -263,13 +263,12 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     bad_files = {p.file for p in errors}
     if errors:
         _report(errors)
-    selected = {str(Path(p)) for p in args.paths} if args.paths else None
+    selected = {Path(p).resolve() for p in args.paths} if args.paths else None
     status = EXIT_PROBLEMS if errors else EXIT_OK
     changed = 0
     for kind in ("papers", "benchmarks", "metrics"):
         for entry in catalog.entries(kind).values():
-            if entry.path in bad_files or (selected is not None and entry.path not in selected and
-                                           str(Path(entry.path).resolve()) not in {str(Path(p).resolve()) for p in selected}):
+            if entry.path in bad_files or (selected is not None and Path(entry.path).resolve() not in selected):
                 continue
             current = Path(entry.path).read_text(encoding="utf-8")
             wanted = format_entry(entry.model, kind)

@@ -34,9 +34,10 @@ def _import_reference_impls():
 
 
 def _method_names() -> list[str]:
-    # Kept in sync with reference_impls.METHODS by a test; listed here so --help needs no torch.
-    return ["grad_ascent", "npo", "simnpo", "idk_dpo", "rmu", "located_edit", "task_vector", "undial",
-            "refusal_tuning", "prompting", "output_filter"]
+    # reference_impls' top level imports no torch, so --help works without it.
+    from reference_impls import METHODS
+
+    return list(METHODS)
 
 
 def _toy_world():

@@ -18,7 +18,7 @@ from .export import EXPORTERS
 from .graph import view_data
 from .htmlsafe import code_fence, esc_html, html_link, md_text
 from .models import Paper
-from .sitehtml import Column, anchor, href, page_url, table
+from .sitehtml import Column, anchor, href, table
 from .timeline import timeline_svg
 
 PAPERS_DIR = "papers"
@@ -544,4 +544,4 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
     return pages
 
 
-__all__ = ["render_pages", "NAV", "NOT_IN_NAV", "PAPERS_DIR", "page_url"]
+__all__ = ["render_pages", "NAV", "NOT_IN_NAV", "PAPERS_DIR"]

@@ -14,7 +14,6 @@ import datetime
 import json
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +177,3 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
                      f" ± {n['spread']:.3f}, threshold {n['threshold']:.2f})")
     return lines
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use 'sokkit verify'")
