@@ -298,22 +298,24 @@ def audit_spec_checks(catalog: Catalog) -> list[Problem]:
     return problems
 
 
+# What makes two entries the same paper: (label, where it sits in an entry, its key).
+IDENTITY_KEYS: tuple[tuple[str, Loc, Any], ...] = (
+    ("arXiv id", ("ids", "arxiv"), lambda p: p.ids.arxiv),
+    ("DOI", ("ids", "doi"), lambda p: p.ids.doi.lower() if p.ids.doi else None),
+    ("title", ("title",), lambda p: normalise_title(p.title)),
+)
+
+
 def duplicate_papers(catalog: Catalog) -> list[Problem]:
     """Two files describing one paper: same arXiv id, DOI or normalised title."""
     problems = []
-    keys = (
-        ("ids", "arxiv", "arXiv id", lambda p: p.ids.arxiv),
-        ("ids", "doi", "DOI", lambda p: p.ids.doi.lower() if p.ids.doi else None),
-        ("title", None, "title", lambda p: normalise_title(p.title)),
-    )
-    for first_key, second_key, label, get in keys:
+    for label, loc, get in IDENTITY_KEYS:
         owner: dict[str, Entry[Paper]] = {}
         for entry in sorted(catalog.papers.values(), key=lambda e: e.id):
             value = get(entry.model)
             if not value:
                 continue
             if value in owner:
-                loc = (first_key, second_key) if second_key else (first_key,)
                 other = owner[value]
                 problems.append(
                     Problem(entry.path, entry.line(*loc), _field(loc),

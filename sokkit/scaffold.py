@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import Catalog, normalise_title
+from .catalog import IDENTITY_KEYS, Catalog
 from .entryfmt import format_entry
 from .models import ID_RE, Paper
 from .taxonomy import Taxonomy
@@ -40,11 +40,10 @@ def derive_id(authors: list[str], year: int, title: str) -> str:
 
 @dataclass
 class DuplicateIndex:
-    """Which catalog paper already holds an arXiv id, DOI or normalised title."""
+    """Which catalog paper already holds an arXiv id, DOI or normalised title
+    (the identity keys the validator's duplicate check uses)."""
 
-    arxiv: dict[str, str] = field(default_factory=dict)
-    doi: dict[str, str] = field(default_factory=dict)
-    title: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, dict[str, str]] = field(default_factory=lambda: {label: {} for label, _, _ in IDENTITY_KEYS})
 
     @classmethod
     def of(cls, catalog: Catalog) -> "DuplicateIndex":
@@ -54,20 +53,16 @@ class DuplicateIndex:
         return index
 
     def add(self, pid: str, paper: Paper) -> None:
-        if paper.ids.arxiv:
-            self.arxiv.setdefault(paper.ids.arxiv, pid)
-        if paper.ids.doi:
-            self.doi.setdefault(paper.ids.doi.lower(), pid)
-        self.title.setdefault(normalise_title(paper.title), pid)
+        for label, _, get in IDENTITY_KEYS:
+            value = get(paper)
+            if value:
+                self.owners[label].setdefault(value, pid)
 
     def find(self, paper: Paper) -> tuple[str, str] | None:
-        if paper.ids.arxiv and paper.ids.arxiv in self.arxiv:
-            return self.arxiv[paper.ids.arxiv], "arXiv id"
-        if paper.ids.doi and paper.ids.doi.lower() in self.doi:
-            return self.doi[paper.ids.doi.lower()], "DOI"
-        key = normalise_title(paper.title)
-        if key in self.title:
-            return self.title[key], "title"
+        for label, _, get in IDENTITY_KEYS:
+            value = get(paper)
+            if value and value in self.owners[label]:
+                return self.owners[label][value], label
         return None
 
 
