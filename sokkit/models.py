@@ -210,6 +210,10 @@ class Evidence(Strict):
     audit: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = Field(
         None, description="A reference implementation whose audit verdict shows it, e.g. npo.")
     indicates: taxon("observed")
+    attack: ShortText | None = Field(
+        None, description="The kind of attack or test behind it, e.g. 'relearning', 'quantization', 'probe'.")
+    by: Literal["third-party", "authors", "audit"] | None = Field(
+        None, description="Whose evidence it is: another group's paper, the method's own authors, or this project's audit.")
     note: Text | None = None
 
 
@@ -266,6 +270,8 @@ class Paper(Strict):
 
     id: EntryId | None = Field(None, description="Optional; must equal the file name without .yaml.")
     title: ShortText
+    former_titles: list[ShortText] = Field(
+        default_factory=list, description="Earlier titles of the paper (older arXiv versions), newest first.")
     authors: Annotated[list[AuthorName], Field(min_length=1)]
     year: Year
     venue: ShortText | None = Field(None, description="Where it was published, e.g. 'ICLR 2025'; leave out for preprints.")
