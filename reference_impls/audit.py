@@ -32,7 +32,6 @@ import dataclasses
 import json
 import math
 import platform
-import random
 import statistics
 import time
 
@@ -41,7 +40,7 @@ import torch
 from . import ATTACKS, METHODS, THRESHOLDS, method_module
 from .common import (CommonConfig, System, Task, as_prompts, decoder_layers, encode, evaluate, finish,
                      forget_retain_batches, last_prompt_positions, prepare_training, score, step, token_nll)
-from .toyworld import World, WorldConfig, load_or_train
+from .toyworld import World, WorldConfig, checkpoint_name, load_or_train, shipped_checkpoint
 
 
 
@@ -221,9 +220,9 @@ def versions() -> dict:
 
     from sokkit import __version__
 
-    return {"python": platform.python_version(), "torch": torch.__version__,
-            "transformers": transformers.__version__, "accelerate": accelerate.__version__,
-            "sokkit": __version__, "threads": torch.get_num_threads()}
+    from .toyworld import machine_facts
+
+    return {**machine_facts(), "accelerate": accelerate.__version__, "sokkit": __version__}
 
 
 def settings_record(settings: AuditSettings, world_config: WorldConfig) -> dict:
@@ -244,14 +243,15 @@ def run_audit(settings: AuditSettings, world_config: WorldConfig = WorldConfig()
     base, tok = load_or_train(world, oracle=False, train_seed=0, progress=False)
     ref_oracle, _ = load_or_train(world, oracle=True, train_seed=0, progress=False)
     oracle, _ = load_or_train(world, oracle=True, train_seed=1, progress=False)
-    log(f"models ready ({time.perf_counter() - start:.0f}s)")
+    models = {name: "shipped" if shipped_checkpoint(world, o, s) else "trained here"
+              for name, o, s in (("base", False, 0), ("reference_oracle", True, 0), ("oracle", True, 1))}
+    log(f"models ready ({time.perf_counter() - start:.0f}s; {', '.join(f'{k}: {v}' for k, v in models.items())})")
     seeds = list(range(settings.seeds))
     forgotten = world.forget_entities
     rows: dict[str, list[dict]] = {"reference_oracle": [], "base": [], "oracle": []}
     rows.update({m: [] for m in settings.methods})
     timings: dict[str, list[float]] = {m: [] for m in settings.methods}
     for seed in seeds:
-        random.seed(seed)
         rows["reference_oracle"].append(measure(System(ref_oracle, tok), world, forgotten, settings, seed))
         rows["base"].append(measure(System(base, tok), world, forgotten, settings, seed))
         rows["oracle"].append(measure(System(oracle, tok), world, forgotten, settings, seed))
@@ -265,6 +265,8 @@ def run_audit(settings: AuditSettings, world_config: WorldConfig = WorldConfig()
         "settings": settings_record(settings, world_config),
         "seeds": seeds,
         "versions": versions(),
+        "models": {name: {"checkpoint": checkpoint_name(world, o, s), "source": models[name]}
+                   for name, o, s in (("base", False, 0), ("reference_oracle", True, 0), ("oracle", True, 1))},
         "base": summarise(None, rows["base"], ref),
         "oracle": summarise("removal", rows["oracle"], ref),
         "methods": {m: {**summarise(METHODS[m], rows[m], ref), "unlearn_seconds": _mean_std(timings[m])[0]}

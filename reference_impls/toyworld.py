@@ -87,9 +87,24 @@ class WorldConfig:
     instruction_fraction: float = 0.4
 
     def key(self, oracle: bool, train_seed: int) -> str:
+        """Names a trained checkpoint by every input that shapes it: these settings, the
+        training seed, and the code that builds the data, the prompts and the model (this
+        module, the forget instruction, the prompt format and the tokenisation), so an
+        edit to any of them can never silently reuse a stale model."""
         blob = json.dumps({**asdict(self), "oracle": oracle, "train_seed": train_seed,
-                           "format": 1}, sort_keys=True)
+                           "dtype": "float32", "code": training_code_digest(), "format": 2}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def training_code_digest() -> str:
+    import inspect
+    import sys
+
+    from . import common, prompting
+
+    parts = [inspect.getsource(sys.modules[__name__]), inspect.getsource(prompting.instruction),
+             inspect.getsource(common.format_prompt), inspect.getsource(common.encode)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -254,14 +269,32 @@ def cache_dir() -> Path:
     return root
 
 
+SHIPPED_DIR = Path(__file__).resolve().parent / "checkpoints"
+
+
+def checkpoint_name(world: World, oracle: bool, train_seed: int) -> str:
+    return f"toy-{'oracle' if oracle else 'base'}-{world.config.key(oracle, train_seed)}"
+
+
+def shipped_checkpoint(world: World, oracle: bool, train_seed: int) -> Path | None:
+    """The committed checkpoint for exactly this world and code, if the repository has one.
+    Training is not bit-reproducible across CPUs, so the audit's committed results are
+    only comparable when everyone attacks the same weights; $SOKKIT_TRAIN_FROM_SCRATCH=1
+    ignores them."""
+    if os.environ.get("SOKKIT_TRAIN_FROM_SCRATCH") == "1":
+        return None
+    path = SHIPPED_DIR / checkpoint_name(world, oracle, train_seed)
+    return path if (path / "config.json").is_file() else None
+
+
 def load_or_train(world: World, oracle: bool = False, train_seed: int = 0, progress: bool = True):
-    """The cached toy model for this world, training (and caching) it on first use."""
+    """The shipped or cached toy model for this world, training (and caching) it on first use."""
     import shutil
     import tempfile
 
     from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
-    path = cache_dir() / f"toy-{'oracle' if oracle else 'base'}-{world.config.key(oracle, train_seed)}"
+    path = shipped_checkpoint(world, oracle, train_seed) or cache_dir() / checkpoint_name(world, oracle, train_seed)
     if (path / "config.json").exists():
         model = AutoModelForCausalLM.from_pretrained(path)
         model.eval()
@@ -272,9 +305,58 @@ def load_or_train(world: World, oracle: bool = False, train_seed: int = 0, progr
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / "world.json").write_text(json.dumps({**asdict(world.config), "oracle": oracle,
-                                                    "train_seed": train_seed}, indent=2))
+                                                    "train_seed": train_seed, "trained_on": machine_facts()},
+                                                   indent=2))
         os.replace(tmp, path) if not path.exists() else shutil.rmtree(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return model, tokenizer
+
+
+def machine_facts() -> dict:
+    """What decides the floats of a CPU run: processor, the kernel set torch picked,
+    threads and versions. Results compare exactly only between equal records."""
+    import platform
+
+    import torch
+    import transformers
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "machine": platform.machine(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "threads": torch.get_num_threads(), "python": platform.python_version(), "torch": torch.__version__,
+            "transformers": transformers.__version__}
+
+
+def ship_checkpoints(world: World) -> list[Path]:
+    """Copy the cached base model and oracles (train seeds 0 and 1) into SHIPPED_DIR, for
+    committing; trains whatever is not cached yet."""
+    import shutil
+
+    SHIPPED_DIR.mkdir(exist_ok=True)
+    out = []
+    for oracle, seed in ((False, 0), (True, 0), (True, 1)):
+        load_or_train(world, oracle, seed, progress=False)
+        name = checkpoint_name(world, oracle, seed)
+        target = SHIPPED_DIR / name
+        if not target.exists():
+            shutil.copytree(cache_dir() / name, target)
+        out.append(target)
+    return out
+
+
+if __name__ == "__main__":
+    # python -m reference_impls.toyworld ship  — refresh the committed checkpoints
+    import sys
+
+    if sys.argv[1:] != ["ship"]:
+        raise SystemExit("usage: python -m reference_impls.toyworld ship")
+    for p in ship_checkpoints(World.build(default_world_config())):
+        print(p)

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .models import ENTRY_MODELS, ID_HELP, ID_RE, Benchmark, Metric, Paper
+from .models import ENTRY_MODELS, ID_HELP, ID_RE, Benchmark, Exclusion, Exclusions, Metric, Paper
 from .problems import Problem, field_path, from_validation_error
 from .schema import entry_schemas
 from .taxonomy import Taxonomy, did_you_mean
@@ -62,6 +62,7 @@ class Catalog:
     # Ids of every file found, including those that failed validation, so that
     # one broken entry does not also make every link to it an error.
     known: dict[str, set[str]] = field(default_factory=dict)
+    exclusions: list[Exclusion] = field(default_factory=list)
 
     def entries(self, kind: str) -> dict[str, Entry[Any]]:
         return getattr(self, kind)
@@ -83,6 +84,21 @@ def normalise_title(title: str) -> str:
 
 
 # --- per-entry rules beyond the schema ---------------------------------------------
+
+OBSERVED_RULE = ("rule: every piece of evidence suppression-like gives suppression-like, every piece removal-like "
+                 "gives removal-like, any mix or any contested piece gives contested, no evidence gives untested")
+
+
+def observed_from_evidence(paper: Paper) -> str:
+    """The observed behaviour an entry's evidence supports, by OBSERVED_RULE, so the axis
+    cannot drift from what the entry cites."""
+    found = {e.indicates for e in paper.evidence if e.indicates != "untested"}
+    if not found:
+        return "untested"
+    if len(found) == 1:
+        return found.pop()
+    return "contested"
+
 
 def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str, str]]:
     """Rules that tie several fields of one paper together: (loc, message, severity).
@@ -109,6 +125,10 @@ def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str, str]]:
         yield ("observed",), f"observed behaviour '{paper.observed}' needs evidence: list the papers that show it under 'evidence'", "error"
     if paper.evidence and paper.observed is None:
         yield ("evidence",), "evidence is given but 'observed' is not set", "error"
+    derived = observed_from_evidence(paper)
+    if paper.evidence and paper.observed is not None and paper.observed != derived:
+        yield ("observed",), (f"observed behaviour '{paper.observed}' does not follow from the evidence, which gives "
+                              f"'{derived}' ({OBSERVED_RULE})"), "error"
     for i, ev in enumerate(paper.evidence):
         if (ev.paper is None) == (ev.audit is None):
             yield ("evidence", i), "an evidence item names either a 'paper' or an 'audit' (a reference implementation), not both or neither", "error"
@@ -152,6 +172,42 @@ def load_taxonomy(root: Path) -> tuple[Taxonomy | None, list[Problem]]:
     if missing:
         return None, [Problem(shown, doc.line_of(("axes",)), "axes", f"missing axes used by the entry schema: {', '.join(missing)}")]
     return taxonomy, []
+
+
+EXCLUSIONS_FILE = "excluded.yaml"
+
+
+def load_exclusions(catalog: Catalog) -> list[Problem]:
+    """The optional exclusion list; an excluded paper must not also be an entry."""
+    path = catalog.root / EXCLUSIONS_FILE
+    if not path.exists():
+        return []
+    shown = display_path(path)
+    try:
+        doc = load_yaml(path, shown)
+    except YamlError as exc:
+        return [Problem(exc.path, exc.line, "", exc.message)]
+    try:
+        model = Exclusions.model_validate(doc.data)
+    except ValidationError as exc:
+        return from_validation_error(exc, Exclusions, doc)
+    problems, seen = [], {}
+    arxiv_owner = {e.model.ids.arxiv: e.id for e in catalog.papers.values() if e.model.ids.arxiv}
+    title_owner = {key: e.id for e in catalog.papers.values() for _, key in title_keys(e.model)}
+    for i, item in enumerate(model.excluded):
+        line = doc.line_of(("excluded", i))
+        keys = [("arXiv id", item.arxiv)] if item.arxiv else []
+        keys.append(("title", normalise_title(item.title)))
+        for label, key in keys:
+            if (label, key) in seen:
+                problems.append(Problem(shown, line, f"excluded[{i}]", f"same {label} as excluded[{seen[label, key]}]"))
+            seen.setdefault((label, key), i)
+            owner = (arxiv_owner if label == "arXiv id" else title_owner).get(key)
+            if owner:
+                problems.append(Problem(shown, line, f"excluded[{i}]",
+                                        f"excluded, but the catalog has it as '{owner}' (same {label}); keep one"))
+    catalog.exclusions = model.excluded
+    return problems
 
 
 @lru_cache(maxsize=1)
@@ -298,31 +354,47 @@ def audit_spec_checks(catalog: Catalog) -> list[Problem]:
     return problems
 
 
-# What makes two entries the same paper: (label, where it sits in an entry, its key).
-IDENTITY_KEYS: tuple[tuple[str, Loc, Any], ...] = (
-    ("arXiv id", ("ids", "arxiv"), lambda p: p.ids.arxiv),
-    ("DOI", ("ids", "doi"), lambda p: p.ids.doi.lower() if p.ids.doi else None),
-    ("title", ("title",), lambda p: normalise_title(p.title)),
+# What makes two entries the same paper: (label, the paper's keys with where each sits).
+# A paper is known under its current title and every former title, so a BibTeX file or a
+# second entry that uses an old title is still recognised.
+def _arxiv_keys(p: Paper) -> list[tuple[Loc, str]]:
+    return [(("ids", "arxiv"), p.ids.arxiv)] if p.ids.arxiv else []
+
+
+def _doi_keys(p: Paper) -> list[tuple[Loc, str]]:
+    return [(("ids", "doi"), p.ids.doi.lower())] if p.ids.doi else []
+
+
+def title_keys(p: Paper) -> list[tuple[Loc, str]]:
+    keys = [(("title",), normalise_title(p.title))]
+    keys += [(("former_titles", i), normalise_title(t)) for i, t in enumerate(p.former_titles)]
+    return [(loc, key) for loc, key in keys if key]
+
+
+IDENTITY_KEYS: tuple[tuple[str, Any], ...] = (
+    ("arXiv id", _arxiv_keys),
+    ("DOI", _doi_keys),
+    ("title", title_keys),
 )
 
 
 def duplicate_papers(catalog: Catalog) -> list[Problem]:
-    """Two files describing one paper: same arXiv id, DOI or normalised title."""
+    """Two files describing one paper: same arXiv id, DOI or normalised (current or former) title."""
     problems = []
-    for label, loc, get in IDENTITY_KEYS:
-        owner: dict[str, Entry[Paper]] = {}
+    for label, keys in IDENTITY_KEYS:
+        owner: dict[str, tuple[Entry[Paper], Loc]] = {}
         for entry in sorted(catalog.papers.values(), key=lambda e: e.id):
-            value = get(entry.model)
-            if not value:
-                continue
-            if value in owner:
-                other = owner[value]
+            for loc, value in keys(entry.model):
+                if value not in owner:
+                    owner[value] = (entry, loc)
+                    continue
+                other, other_loc = owner[value]
+                if other is entry:
+                    continue  # a former title that differs from the current one only in case or punctuation
                 problems.append(
                     Problem(entry.path, entry.line(*loc), _field(loc),
-                            f"same {label} as {other.path}:{other.line(*loc)}; one paper gets one entry")
+                            f"same {label} as {other.path}:{other.line(*other_loc)}; one paper gets one entry")
                 )
-            else:
-                owner[value] = entry
     return problems
 
 
@@ -350,5 +422,6 @@ def load_catalog(root: Path | str) -> tuple[Catalog, list[Problem]]:
         for kind in ENTRY_MODELS:
             load_entries(catalog, kind, problems)
         problems.extend(cross_checks(catalog))
+        problems.extend(load_exclusions(catalog))
     problems.sort(key=lambda p: (p.file, p.line, p.field, p.message))
     return catalog, problems

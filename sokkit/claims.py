@@ -9,10 +9,12 @@ predicts. Judging reads the audit's numbers for that method:
 - `forgets`: the method's forget accuracy minus the oracle's;
 - `preserves-utility`: the base model's retain accuracy minus the method's.
 
-With `d` that difference, `s` its spread over seeds (one standard deviation) and `t`
-the threshold: a prediction of "above t" is reproduced when `d - s > t`, not
-reproduced when `d + s < t`, and inconclusive when the spread straddles `t`
-(and the other way round for a prediction of "below t").
+With `d` that difference, `m` its margin — the larger of its spread over seeds (one
+standard deviation) and MACHINE_TOLERANCE, the measured variation between machines —
+and `t` the threshold: a prediction of "above t" is reproduced when `d - m > t`, not
+reproduced when `d + m < t`, and inconclusive when `d ± m` straddles `t` (and the other
+way round for a prediction of "below t"). A status that another machine could flip is
+therefore reported as inconclusive, not as established.
 """
 
 from __future__ import annotations
@@ -106,10 +108,27 @@ def checkable_claims(catalog: Catalog, selection: list[str] | None = None) -> li
     return found
 
 
+# How far one audit number can move between two machines even when both attack the same
+# committed checkpoints: unlearning and the attacks still train, and other CPU kernels or
+# thread counts round differently. benchmarks/audit_variation.py reran the audit at 1 and 2
+# threads and with torch's AVX2 and plain kernels instead of AVX-512
+# (catalog/results/variation.json): the largest difference was 0.0035. The figure below is
+# about 14 times that, as headroom for what could not be measured here (other processor
+# makers, other builds of torch); a test keeps it at least as large as the measurement. A
+# claim is only judged reproduced or not when its difference clears the threshold by more
+# than this and by more than its spread over seeds.
+MACHINE_TOLERANCE = 0.05
+
+
+def margin(spread: float) -> float:
+    return max(spread, MACHINE_TOLERANCE)
+
+
 def _verdict(difference: float, spread: float, threshold: float, above: bool) -> str:
-    if difference - spread > threshold:
+    m = margin(spread)
+    if difference - m > threshold:
         return "reproduced" if above else "not-reproduced"
-    if difference + spread < threshold:
+    if difference + m < threshold:
         return "not-reproduced" if above else "reproduced"
     return "inconclusive"
 
@@ -122,7 +141,7 @@ def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         numbers = {
             "metric": attack["metric"], "method": attack["mean"], "method_per_seed": attack["per_seed"],
             "oracle": attack["oracle_mean"], "difference": attack["gap"], "spread": attack["gap_std"],
-            "threshold": attack["threshold"],
+            "threshold": attack["threshold"], "margin": margin(attack["gap_std"]),
         }
         status = _verdict(attack["gap"], attack["gap_std"], attack["threshold"], above=spec.expects == "recovers")
         return status, numbers
@@ -136,5 +155,5 @@ def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         difference = audit["base"]["retain_acc"] - method["retain_acc"]
         spread = method["retain_acc_std"]
         numbers = {"metric": "retain accuracy", "method": method["retain_acc"], "base": audit["base"]["retain_acc"]}
-    numbers.update(difference=difference, spread=spread, threshold=threshold)
+    numbers.update(difference=difference, spread=spread, threshold=threshold, margin=margin(spread))
     return _verdict(difference, spread, threshold, above=False), numbers

@@ -348,8 +348,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.check:
         for line in drift:
             print(f"drift: {line}")
-        print("matches the committed results within their spread" if not drift else
-              f"{len(drift)} claim(s) differ from the committed results", file=sys.stderr)
+        print("agrees with the committed results" if not drift else
+              f"{len(drift)} claim(s) disagree with the committed results", file=sys.stderr)
         return EXIT_PROBLEMS if drift else EXIT_OK
     return EXIT_OK
 
@@ -499,10 +499,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "it, in catalog/results/. Needs the 'impl' extra (torch).")
     p.add_argument("ids", nargs="*", help="paper ids or paper:claim ids (default: every claim with an audit spec)")
     p.add_argument("--quick", action="store_true", help="the quick audit settings (fewer steps; minutes on a CPU)")
-    p.add_argument("--seeds", type=int, default=2, help="seeds per method (default: 2)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds per method (default: 3)")
     p.add_argument("--rerun", action="store_true", help="run the audit even if committed results have the same settings")
     p.add_argument("--check", action="store_true",
-                   help="rerun with the committed settings and exit 1 if any claim differs beyond its spread; writes nothing")
+                   help="check that the committed statuses follow from the committed audit, rerun it with the committed "
+                        "settings and exit 1 on a disagreement (any change on the machine that made the results; a "
+                        "reproduced/not-reproduced contradiction elsewhere); writes nothing")
     _catalog_arg(p)
     p.set_defaults(func=cmd_verify)
 

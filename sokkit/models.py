@@ -322,4 +322,18 @@ class Metric(Strict):
     review: Review
 
 
+class Exclusion(Strict):
+    """A paper of a reference list that is deliberately not in the catalog."""
+
+    arxiv: ArxivId | None = Field(None, description="The paper's arXiv id, when it has one.")
+    title: ShortText = Field(description="The title as the reference list gives it.")
+    reason: Text = Field(description="Why it is out of scope (for example: not about unlearning in language models).")
+
+
+class Exclusions(Strict):
+    """`catalog/excluded.yaml`: reference-list papers left out on purpose, each with a reason."""
+
+    excluded: list[Exclusion] = Field(default_factory=list)
+
+
 ENTRY_MODELS: dict[str, type[Strict]] = {"papers": Paper, "benchmarks": Benchmark, "metrics": Metric}

@@ -151,7 +151,9 @@ class Renderer:
         here = f"{PAPERS_DIR}/{entry.id}.md"
         p = entry.model
         out = [front_matter(p.title) + f"# {md_text(p.title)}", ""]
-        facts = [f"<strong>Authors:</strong> {esc_html(', '.join(p.authors))}",
+        facts = ([f"<strong>Previously titled:</strong> {'; '.join(esc_html(t) for t in p.former_titles)}"]
+                 if p.former_titles else [])
+        facts += [f"<strong>Authors:</strong> {esc_html(', '.join(p.authors))}",
                  f"<strong>Year:</strong> {p.year}" + (f" · <strong>Venue:</strong> {esc_html(p.venue)}" if p.venue else "")]
         links = []
         if p.ids.arxiv:
@@ -190,7 +192,11 @@ class Renderer:
             for ev in p.evidence:
                 note = f": {esc_html(ev.note)}" if ev.note else ""
                 source = self.paper_link(here, ev.paper) if ev.paper else self.audit_link(here, ev.audit)
-                out.append(f"<li>{source} — {esc_html(self.label('observed', ev.indicates))}{note}</li>")
+                whose = {"third-party": "third-party evidence", "authors": "the authors' own evidence",
+                         "audit": "this project's audit"}.get(ev.by or ("audit" if ev.audit else ""), "")
+                detail = ", ".join(esc_html(x) for x in (ev.attack, whose) if x)
+                out.append(f"<li>{source} — {esc_html(self.label('observed', ev.indicates))}"
+                           f"{f' ({detail})' if detail else ''}{note}</li>")
             out += ["</ul>", ""]
         if p.claims:
             out += ["## Claims", "", "<ul>"]
@@ -228,7 +234,7 @@ class Renderer:
             return f"<br><em>Checkable on the toy world ({esc_html(what)}); not yet run.</em>"
         n = record["numbers"]
         return (f'<br><span class="sokkit-claim sokkit-{esc_html(record["status"])}">{esc_html(record["status"])}</span> '
-                f"on the toy world ({esc_html(what)}): difference {n['difference']:+.2f} ± {n['spread']:.2f} "
+                f"on the toy world ({esc_html(what)}): difference {n['difference']:+.2f} ± {n.get('margin', n['spread']):.2f} "
                 f"against threshold {n['threshold']:.2f} — {anchor(here, 'claims.md', 'how this was checked')}")
 
     def claims_page(self) -> str:
@@ -243,7 +249,8 @@ class Renderer:
                "Claims from the catalog that carry an audit spec: which reference implementation, which attack of the "
                "intention audit, and what the paper predicts. `sokkit verify` runs the audit on the toy world and "
                "judges each claim: the difference between the method and the oracle retrained without the forget set, "
-               "plus or minus its spread over seeds, against the audit's threshold. The toy world is a small transformer "
+               "plus or minus a margin (its spread over seeds or the measured variation between machines, whichever is "
+               "larger), against the audit's threshold; a claim whose status another machine could flip is inconclusive. The toy world is a small transformer "
                "trained on invented facts, not a large pretrained model: a result here says what the mechanism does in "
                "a controlled setting, not what the paper measured.", ""]
         if meta:
@@ -262,7 +269,7 @@ class Renderer:
             Column("Expects", lambda r: esc_html(r[1].audit.expects), values=lambda r: [r[1].audit.expects]),
             Column("Status", lambda r: esc_html(r[2]["status"] if r[2] else "not run"),
                    values=lambda r: [r[2]["status"] if r[2] else "not run"], sort=lambda r: r[2]["status"] if r[2] else ""),
-            Column("Difference ± spread", lambda r: (f"{r[2]['numbers']['difference']:+.2f} ± {r[2]['numbers']['spread']:.2f}"
+            Column("Difference ± margin", lambda r: (f"{r[2]['numbers']['difference']:+.2f} ± {r[2]['numbers'].get('margin', r[2]['numbers']['spread']):.2f}"
                                                      f" (threshold {r[2]['numbers']['threshold']:.2f})") if r[2] else "—"),
         ]))
         return "\n".join(out)

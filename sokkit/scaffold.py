@@ -43,7 +43,7 @@ class DuplicateIndex:
     """Which catalog paper already holds an arXiv id, DOI or normalised title
     (the identity keys the validator's duplicate check uses)."""
 
-    owners: dict[str, dict[str, str]] = field(default_factory=lambda: {label: {} for label, _, _ in IDENTITY_KEYS})
+    owners: dict[str, dict[str, str]] = field(default_factory=lambda: {label: {} for label, _ in IDENTITY_KEYS})
 
     @classmethod
     def of(cls, catalog: Catalog) -> "DuplicateIndex":
@@ -53,16 +53,15 @@ class DuplicateIndex:
         return index
 
     def add(self, pid: str, paper: Paper) -> None:
-        for label, _, get in IDENTITY_KEYS:
-            value = get(paper)
-            if value:
+        for label, keys in IDENTITY_KEYS:
+            for _, value in keys(paper):
                 self.owners[label].setdefault(value, pid)
 
     def find(self, paper: Paper) -> tuple[str, str] | None:
-        for label, _, get in IDENTITY_KEYS:
-            value = get(paper)
-            if value and value in self.owners[label]:
-                return self.owners[label][value], label
+        for label, keys in IDENTITY_KEYS:
+            for loc, value in keys(paper):
+                if value in self.owners[label]:
+                    return self.owners[label][value], label
         return None
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, normalise_title
+from .catalog import Catalog, normalise_title, title_keys
 
 # A reference list of papers, as a TSV with at least `arxiv` and `title` columns.
 DEFAULT_REFERENCE = Path("../shared/reference/llm-unlearning-papers.tsv")
@@ -22,6 +22,7 @@ class ReferenceError(Exception):
 class ReferencePaper:
     arxiv: str
     title: str
+    section: str = ""
 
 
 def read_reference(path: Path) -> list[ReferencePaper]:
@@ -30,7 +31,8 @@ def read_reference(path: Path) -> list[ReferencePaper]:
             reader = csv.DictReader(handle, delimiter="\t")
             if not reader.fieldnames or not {"arxiv", "title"} <= set(reader.fieldnames):
                 raise ReferenceError(f"{path}: expected a tab-separated file with 'arxiv' and 'title' columns")
-            return [ReferencePaper(row["arxiv"].strip(), row["title"].strip()) for row in reader if row.get("title")]
+            return [ReferencePaper(row["arxiv"].strip(), row["title"].strip(), (row.get("listed_under") or "").strip())
+                    for row in reader if row.get("title")]
     except OSError as exc:
         raise ReferenceError(f"cannot read reference list '{path}': {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -38,12 +40,35 @@ def read_reference(path: Path) -> list[ReferencePaper]:
 
 
 def coverage(catalog: Catalog, reference: list[ReferencePaper]) -> dict[str, Any]:
+    """How much of a reference list the catalog holds, overall and per section: each row
+    is covered (an entry has its arXiv id, title or a former title), excluded (listed in
+    catalog/excluded.yaml with a reason) or missing; the missing ones are listed."""
     arxiv_ids = {e.model.ids.arxiv for e in catalog.papers.values() if e.model.ids.arxiv}
-    titles = {normalise_title(e.model.title) for e in catalog.papers.values()}
-    found = [r for r in reference if (r.arxiv and r.arxiv in arxiv_ids) or normalise_title(r.title) in titles]
+    titles = {key for e in catalog.papers.values() for _, key in title_keys(e.model)}
+    excluded_ids = {x.arxiv for x in catalog.exclusions if x.arxiv}
+    excluded_titles = {normalise_title(x.title) for x in catalog.exclusions}
+
+    def state(r: ReferencePaper) -> str:
+        if (r.arxiv and r.arxiv in arxiv_ids) or normalise_title(r.title) in titles:
+            return "covered"
+        if (r.arxiv and r.arxiv in excluded_ids) or normalise_title(r.title) in excluded_titles:
+            return "excluded"
+        return "missing"
+
+    states = [(r, state(r)) for r in reference]
+    sections: dict[str, dict[str, int]] = {}
+    for r, st in states:
+        row = sections.setdefault(r.section or "(none)", {"rows": 0, "covered": 0, "excluded": 0, "missing": 0})
+        row["rows"] += 1
+        row[st] += 1
     total = len(reference)
-    return {"reference_papers": total, "in_catalog": len(found),
-            "share": round(len(found) / total, 3) if total else None}
+    found = sum(1 for _, st in states if st == "covered")
+    excluded = sum(1 for _, st in states if st == "excluded")
+    return {"reference_papers": total, "in_catalog": found, "excluded": excluded,
+            "share": round(found / total, 3) if total else None,
+            "accounted_share": round((found + excluded) / total, 3) if total else None,
+            "by_section": sections,
+            "missing": [{"arxiv": r.arxiv, "title": r.title, "section": r.section} for r, st in states if st == "missing"]}
 
 
 def _ordered(counter: Counter[Any], order: tuple[str, ...] = ()) -> dict[str, int]:
@@ -101,5 +126,11 @@ def format_stats(stats: dict[str, Any]) -> str:
     cov = stats.get("reference_coverage")
     if cov:
         lines += ["", f"reference list coverage: {cov['in_catalog']} of {cov['reference_papers']} papers "
-                      f"({100 * (cov['share'] or 0):.1f}%)"]
+                      f"({100 * (cov['share'] or 0):.1f}%), {cov['excluded']} excluded with a reason, "
+                      f"{len(cov['missing'])} missing"]
+        width = max((len(k) for k in cov["by_section"]), default=0)
+        lines += [f"  {name:<{width}}  {row['covered']:>4} of {row['rows']:>4} covered, {row['excluded']} excluded, "
+                  f"{row['missing']} missing" for name, row in cov["by_section"].items()]
+        if cov["missing"]:
+            lines += ["missing:"] + [f"  {m['arxiv'] or '(no arXiv id)':<14} {m['title']}" for m in cov["missing"]]
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog
-from .claims import CheckableClaim, checkable_claims, judge
+from .claims import MACHINE_TOLERANCE, CheckableClaim, checkable_claims, judge
 from .fsutil import atomic_write_text
 
 RESULTS_DIR = "results"
@@ -95,33 +95,73 @@ def judge_all(claims: list[CheckableClaim], audit: dict[str, Any], command: str,
         "seeds": audit.get("seeds"),
         "settings": audit.get("settings"),
         "versions": audit.get("versions"),
+        "machine_tolerance": MACHINE_TOLERANCE,
         "claims": records,
     }
 
 
-def compare(committed: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
-    """Claims whose fresh status differs, or whose difference moved beyond the committed spread."""
+# The machine facts that decide the floats of a run; equal records rerun bit for bit.
+MACHINE_KEYS = ("cpu", "machine", "cpu_capability", "threads", "python", "torch", "transformers")
+
+
+def machine(audit: dict[str, Any] | None) -> dict[str, Any]:
+    versions = (audit or {}).get("versions", {})
+    return {k: versions.get(k) for k in MACHINE_KEYS}
+
+
+def consistency(claims: list[CheckableClaim], committed_audit: dict[str, Any],
+                committed_claims: dict[str, Any]) -> list[str]:
+    """Committed statuses that the committed audit does not give: a status edited by hand,
+    or results written by other code. Needs no rerun, so it holds on every machine."""
+    recorded = {(r["paper"], r["claim"]): r for r in committed_claims.get("claims", [])}
+    problems = []
+    for item in claims:
+        record = recorded.get((item.paper, item.claim.id))
+        if record is None:
+            problems.append(f"{item.key}: not in the committed results")
+            continue
+        status, _ = judge(item.claim.audit, committed_audit)
+        if record["status"] != status:
+            problems.append(f"{item.key}: committed as {record['status']}, but the committed audit gives {status}")
+    return problems
+
+
+def compare(committed: dict[str, Any], fresh: dict[str, Any], same_machine: bool) -> tuple[list[str], list[str]]:
+    """(failures, notes) between committed and rerun claim results.
+
+    On the machine that made the results a rerun is bit-identical, so any change fails.
+    Elsewhere only a contradiction fails (reproduced on one machine, not reproduced on
+    the other); a move to or from inconclusive, or numbers beyond the margin, are notes:
+    the margins are built so that a status another machine can flip is inconclusive."""
     old = {(r["paper"], r["claim"]): r for r in committed.get("claims", [])}
-    drift = []
+    failures, notes = [], []
+    decided = {"reproduced", "not-reproduced"}
     for record in fresh["claims"]:
+        key = f"{record['paper']}:{record['claim']}"
         before = old.get((record["paper"], record["claim"]))
         if before is None:
-            drift.append(f"{record['paper']}:{record['claim']}: not in the committed results")
-            continue
-        if before["status"] != record["status"]:
-            drift.append(f"{record['paper']}:{record['claim']}: {before['status']} before, {record['status']} now")
+            failures.append(f"{key}: not in the committed results")
             continue
         a, b = before["numbers"]["difference"], record["numbers"]["difference"]
-        allowed = max(before["numbers"]["spread"], record["numbers"]["spread"], 1e-9)
+        if same_machine:
+            if before["status"] != record["status"]:
+                failures.append(f"{key}: {before['status']} before, {record['status']} now")
+            elif abs(a - b) > 1e-6:
+                failures.append(f"{key}: difference {b:.6f} now, {a:.6f} committed, on the same machine")
+            continue
+        if before["status"] != record["status"]:
+            line = f"{key}: {before['status']} before, {record['status']} now"
+            (failures if {before["status"], record["status"]} == decided else notes).append(line)
+        allowed = before["numbers"].get("margin", before["numbers"]["spread"])
         if abs(a - b) > allowed:
-            drift.append(f"{record['paper']}:{record['claim']}: difference {b:.3f} is more than "
-                         f"{allowed:.3f} from the committed {a:.3f}")
-    return drift
+            notes.append(f"{key}: difference {b:.3f} is more than the margin {allowed:.3f} from the committed {a:.3f}")
+    return failures, notes
 
 
 def verify(catalog: Catalog, selection: list[str], quick: bool, seeds: int, rerun: bool, check: bool,
            argv: list[str], log=print) -> tuple[dict[str, Any], list[str]]:
-    """Judge the selected claims; returns the claim results and, with `check`, the drift."""
+    """Judge the selected claims; returns the claim results and, with `check`, the
+    failures (notes on a different machine go to `log`)."""
     claims = checkable_claims(catalog, selection or None)
     if not claims:
         raise VerifyError("no claim with an audit spec matches" + (f" {' '.join(selection)}" if selection else ""))
@@ -130,11 +170,26 @@ def verify(catalog: Catalog, selection: list[str], quick: bool, seeds: int, reru
     if check:
         if not committed_claims or not committed_audit:
             raise VerifyError(f"no committed results in {results_dir(catalog)} to check against")
+        inconsistent = consistency(claims, committed_audit, committed_claims)
         settings = committed_audit["settings"]
         methods = sorted(set(methods) | set(committed_audit.get("methods", {})))
         audit = run_audit(methods, settings["quick"], len(committed_audit["seeds"]), log=log)
         fresh = judge_all(claims, audit, "sokkit " + shlex.join(argv), code_version(catalog.root.parent))
-        return fresh, compare(committed_claims, fresh)
+        then, now = machine(committed_audit), machine(audit)
+        same = then == now
+        if same:
+            log("same machine as the committed results: the rerun must match them exactly")
+        else:
+            differ = ", ".join(f"{k} {then[k]!r} → {now[k]!r}" for k in MACHINE_KEYS if then[k] != now[k])
+            log(f"different machine from the committed results ({differ}): numbers can move within their margins; "
+                "only a claim reproduced on one machine and not reproduced on the other is a failure")
+        if committed_audit.get("models") and audit.get("models") != committed_audit["models"]:
+            log("note: the rerun did not attack the same checkpoints as the committed audit "
+                f"({audit.get('models')} vs {committed_audit['models']}); expect larger differences")
+        failures, notes = compare(committed_claims, fresh, same)
+        for line in notes:
+            log(f"note: {line}")
+        return fresh, inconsistent + failures
     if not rerun and reusable(committed_audit, settings_now(methods, quick, seeds), methods):
         log(f"reusing {results_dir(catalog) / AUDIT_FILE} (identical settings)")
         audit = committed_audit
@@ -174,6 +229,6 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         n = r["numbers"]
         lines.append(f"{r['status']:<15} {r['paper']}:{r['claim']}  ({r['spec']['method']}"
                      f"{', ' + r['spec']['attack'] if r['spec'].get('attack') else ''}: difference {n['difference']:+.3f}"
-                     f" ± {n['spread']:.3f}, threshold {n['threshold']:.2f})")
+                     f" ± {n.get('margin', n['spread']):.3f}, threshold {n['threshold']:.2f})")
     return lines
 

@@ -93,3 +93,55 @@ def test_audit_command_rejects_bad_options(monkeypatch, tmp_path, capsys, argv, 
     assert main(["audit", *argv, "--out", str(tmp_path / "x")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+# --- the checkpoint key and the shipped checkpoints -------------------------------------------
+
+KEY_OF_DEFAULT_BASE = """
+import sys; sys.path.insert(0, sys.argv[1])
+from reference_impls.toyworld import World, WorldConfig, checkpoint_name
+print(checkpoint_name(World.build(WorldConfig()), False, 0))
+"""
+
+
+def _key_after_edit(tmp_path, edit=None) -> str:
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    copy = tmp_path / "tree"
+    shutil.copytree(ROOT / "reference_impls", copy / "reference_impls",
+                    ignore=shutil.ignore_patterns("checkpoints", "__pycache__"))
+    if edit:
+        path, old, new = edit
+        text = (copy / "reference_impls" / path).read_text()
+        assert old in text
+        (copy / "reference_impls" / path).write_text(text.replace(old, new, 1))
+    out = subprocess.run([sys.executable, "-c", KEY_OF_DEFAULT_BASE, str(copy)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+@pytest.mark.parametrize("edit", [
+    ("toyworld.py", "Which city does {e} live in?", "Which town does {e} live in?"),   # a question template
+    ("prompting.py", 'return f"Forget everything about', 'return f"Please forget everything about'),  # the instruction
+    ("common.py", 'return f"Question: {question}\\nAnswer:"', 'return f"Q: {question}\\nA:"'),  # the prompt format
+])
+def test_an_edit_to_what_shapes_the_model_changes_the_checkpoint_key(tmp_path, edit):
+    assert _key_after_edit(tmp_path / "a") != _key_after_edit(tmp_path / "b", edit)
+
+
+def test_the_shipped_checkpoints_match_the_current_code():
+    """Everyone audits the same weights: the committed base model and oracles are found for
+    the default world (a stale name means the code changed: run `python -m
+    reference_impls.toyworld ship` and commit the new checkpoints with new results)."""
+    from reference_impls.toyworld import World, shipped_checkpoint
+
+    world = World.build(WorldConfig())
+    for oracle, seed in ((False, 0), (True, 0), (True, 1)):
+        path = shipped_checkpoint(world, oracle, seed)
+        assert path is not None, (oracle, seed)
+        assert json.loads((path / "world.json").read_text())["trained_on"]["cpu_capability"]

@@ -26,7 +26,9 @@ def test_reference_coverage_matches_by_arxiv_id_or_title(mini):
         ReferencePaper("", "A BASELINE"),
         ReferencePaper("2501.00001", "Not in the catalog"),
     ]
-    assert coverage(catalog, reference) == {"reference_papers": 3, "in_catalog": 2, "share": 0.667}
+    got = coverage(catalog, reference)
+    assert (got["reference_papers"], got["in_catalog"], got["share"], got["excluded"]) == (3, 2, 0.667, 0)
+    assert [m["arxiv"] for m in got["missing"]] == ["2501.00001"]
 
 
 def test_stats_command_text_and_json(mini, tmp_path, capsys):
