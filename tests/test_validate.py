@@ -34,7 +34,7 @@ def test_unknown_key_lists_allowed_keys_and_suggests(mini):
     assert "year" in p.allowed and "title" in p.allowed
     assert p.suggestion == "year"
     text = p.format()
-    assert text.startswith(str(p.file) + ":4: yaer: unknown key 'yaer' (allowed: id, title, authors")
+    assert text.startswith(str(p.file) + ":4: yaer: unknown key 'yaer' (allowed: id, title, former_titles, authors")
     assert "did you mean 'year'?" in text
 
 
