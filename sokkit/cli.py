@@ -355,13 +355,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .site import SiteBuildError, build_site
+    from .site import SiteBuildError, UnsafeOutput, build_site, check_out
 
+    try:
+        check_out(Path(args.out), [args.catalog, Path(args.docs)])
+    except UnsafeOutput as exc:
+        raise UsageError(str(exc)) from None
     catalog = _load_clean(args.catalog)
     if catalog is None:
         return EXIT_PROBLEMS
     try:
         build_site(catalog, Path(args.out), docs_dir=Path(args.docs), config=Path(args.config))
+    except UnsafeOutput as exc:
+        raise UsageError(str(exc)) from None
     except SiteBuildError as exc:
         print(f"sokkit build: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
