@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from .models import ENTRY_MODELS, ID_HELP, ID_RE, Benchmark, Metric, Paper
 from .problems import Problem, field_path, from_validation_error
+from .results import RESULTS_DIR, results_problems
 from .schema import entry_schemas
 from .taxonomy import Taxonomy, did_you_mean
 from .yamlsafe import Loc, YamlDocument, YamlError, load_yaml
@@ -174,14 +175,20 @@ def required_axes() -> frozenset[str]:
 
 
 def _entry_files(folder: Path, problems: list[Problem]) -> list[Path]:
-    if not folder.exists():
+    if not folder.exists() and not folder.is_symlink():
         return []
-    if not folder.is_dir():
-        problems.append(Problem(display_path(folder), 1, "", "expected a folder of .yaml entries"))
+    if folder.is_symlink() or not folder.is_dir():
+        problems.append(Problem(display_path(folder), 1, "", "expected a folder of .yaml entries (not a link)"))
+        return []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        problems.append(Problem(display_path(folder), 1, "", f"cannot list the folder: {exc.strerror or exc}"))
         return []
     files = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+    for path in paths:
+        # A link is refused by load_yaml with its name; a real folder is not an entry.
+        if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
             continue
         if path.suffix != ENTRY_SUFFIX:
             problems.append(Problem(display_path(path), 1, "", f"entries must be '{ENTRY_SUFFIX}' files named <id>{ENTRY_SUFFIX}"))
@@ -350,5 +357,6 @@ def load_catalog(root: Path | str) -> tuple[Catalog, list[Problem]]:
         for kind in ENTRY_MODELS:
             load_entries(catalog, kind, problems)
         problems.extend(cross_checks(catalog))
+        problems.extend(results_problems(root, display_path(root / RESULTS_DIR)))
     problems.sort(key=lambda p: (p.file, p.line, p.field, p.message))
     return catalog, problems

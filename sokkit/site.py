@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, load_catalog
-from .fsutil import atomic_write_text, replace_dir
+from .fsutil import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
 from .render import NAV, NOT_IN_NAV, render_pages
 from .yamlsafe import YamlError, load_yaml
 
@@ -161,6 +161,8 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
         raise UnsafeOutput(f"cannot write the site to '{out}': {exc.strerror or exc}") from None
     try:
         _build_in(work, catalog, out, docs_dir, config)
+    except UnsafeFile as exc:
+        raise SiteBuildError(str(exc)) from None
     except OSError as exc:
         raise SiteBuildError(f"{exc.filename or out}: {exc.strerror or exc}") from None
     finally:
@@ -176,12 +178,12 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     src.mkdir()
     hand_written = []
     if docs_dir.is_dir():
-        shutil.copytree(docs_dir, src, dirs_exist_ok=True)
-        hand_written = [p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.glob("*.md"))]
+        copied = copy_regular_tree(docs_dir, src)
+        hand_written = [rel for rel in copied if "/" not in rel and rel.endswith(".md")]
     shutil.copytree(ASSETS, src / ASSETS_URL, dirs_exist_ok=False)
     figure = catalog.root / "results" / "audit.png"
-    if figure.is_file():
-        shutil.copyfile(figure, src / "audit.png")
+    if figure.exists() or figure.is_symlink():
+        (src / "audit.png").write_bytes(read_regular(figure))
     for rel, text in render_pages(catalog).items():
         target = src / rel
         if target.exists():
@@ -207,17 +209,21 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
+    # lstat, and tolerate files that vanish mid-scan: the watcher must outlive any edit.
     found = []
     for root in paths:
-        if root.is_file():
-            candidates = [root]
-        elif root.is_dir():
-            candidates = [p for p in root.rglob("*") if p.is_file()]
-        else:
-            continue
+        candidates = [root]
+        if root.is_dir():
+            try:
+                candidates = list(root.rglob("*"))
+            except OSError:
+                candidates = []
         for p in candidates:
-            stat = p.stat()
-            found.append((str(p), stat.st_mtime, stat.st_size))
+            try:
+                info = p.lstat()
+            except OSError:
+                continue
+            found.append((str(p), info.st_mtime, info.st_size))
     return tuple(sorted(found))
 
 

@@ -194,13 +194,15 @@ def load_yaml(path: Path | str, display: str | None = None) -> YamlDocument:
     """Read and parse a catalog file; `display` is the path shown in messages."""
     path = Path(path)
     shown = display or str(path)
+    from .fsutil import UnsafeFile, check_regular, read_regular
+
     try:
-        size = path.stat().st_size
+        size = check_regular(path, limit=1 << 62).st_size
         if size > MAX_FILE_BYTES:
             raise YamlError(shown, 1, f"file is {size} bytes; catalog files are limited to {MAX_FILE_BYTES}")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlError(shown, 1, f"cannot read file: {exc.strerror or exc}") from None
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except UnsafeFile as exc:
+        raise YamlError(shown, 1, str(exc).split(": ", 1)[1]) from None
     if not raw.strip():
         raise YamlError(shown, 1, "file is empty (expected a YAML mapping of keys to values)")
     return parse_yaml(decode_utf8(raw, shown), shown)

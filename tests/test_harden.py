@@ -79,3 +79,50 @@ def test_serve_refuses_an_unsafe_out(mini, monkeypatch, capsys):
     monkeypatch.chdir(mini.root.parent)
     assert main(["serve", "--catalog", "catalog", "--out", "."]) == 2
     assert "refusing to replace" in capsys.readouterr().err
+
+
+# --- 2. regular files only under catalog/ and docs/ ----------------------------------------
+
+def _problems_for(mini, name):
+    _, problems = load_catalog(mini.root)
+    return [p for p in problems if name in p.file]
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero"])
+def test_symlinked_entry_is_refused_before_reading(mini, target):
+    (mini.root / "papers" / "evil-2024-link.yaml").symlink_to(target)
+    problems = _problems_for(mini, "evil-2024-link.yaml")
+    assert [p.message for p in problems] == ["is a symbolic link; only regular files are read"]
+
+
+def test_fifo_entry_is_refused_without_hanging(mini):
+    os.mkfifo(mini.root / "papers" / "evil-2024-fifo.yaml")
+    problems = _problems_for(mini, "evil-2024-fifo.yaml")
+    assert [p.message for p in problems] == ["is a FIFO; only regular files are read"]
+
+
+def test_symlinked_papers_folder_is_refused(mini, tmp_path):
+    real = tmp_path / "elsewhere"
+    (mini.root / "papers").rename(real)
+    (mini.root / "papers").symlink_to(real)
+    assert any("not a link" in p.message for p in _problems_for(mini, "papers"))
+
+
+def test_results_files_must_be_regular(mini, tmp_path):
+    (mini.root / "results").mkdir()
+    (mini.root / "results" / "audit.json").symlink_to("/etc/passwd")
+    (mini.root / "results" / "audit.png").symlink_to("/dev/zero")
+    problems = _problems_for(mini, "results")
+    assert sorted(p.file.rsplit("/", 1)[1] for p in problems) == ["audit.json", "audit.png"]
+    assert all("symbolic link" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("target", ["/etc/hostname", "/nonexistent/dangling"])
+def test_docs_symlinks_are_refused_not_copied(mini, tmp_path, capsys, target):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").symlink_to(target)
+    assert main(["build", "--catalog", str(mini.root), "--docs", str(docs), "--out", str(tmp_path / "site")]) == 1
+    err = capsys.readouterr().err
+    assert f"{docs / 'page.md'}: is a symbolic link" in err and "Traceback" not in err
+    assert not (tmp_path / "site").exists()
