@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .models import ENTRY_MODELS, ID_HELP, ID_RE, Benchmark, Metric, Paper
+from .models import ENTRY_MODELS, Benchmark, Metric, Paper, id_problem
 from .problems import Problem, field_path, from_validation_error
 from .results import RESULTS_DIR, results_problems
 from .schema import entry_schemas
@@ -208,8 +208,9 @@ def load_entries(
         shown = display_path(path)
         entry_id = path.stem
         known.add(entry_id)
-        if not ID_RE.match(entry_id):
-            problems.append(Problem(shown, 1, "", f"file name '{path.name}' is not a valid id ({ID_HELP})", (), did_you_mean(entry_id, [])))
+        problem = id_problem(entry_id)
+        if problem:
+            problems.append(Problem(shown, 1, "", f"file name: {problem}", (), did_you_mean(entry_id, [])))
             continue
         try:
             doc = load_yaml(path, shown)

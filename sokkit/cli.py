@@ -147,11 +147,11 @@ def _papers_dir(catalog_dir: Path) -> Path:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .models import ID_HELP, ID_RE
+    from .models import id_problem
     from .scaffold import template, write_new_file
 
-    if not ID_RE.match(args.id):
-        raise UsageError(f"'{args.id}' is not a valid id ({ID_HELP})")
+    if id_problem(args.id):
+        raise UsageError(id_problem(args.id))
     papers_dir = _papers_dir(args.catalog)
     taxonomy, problems = load_taxonomy(args.catalog)
     if taxonomy is None:
@@ -180,9 +180,11 @@ def _write_drafts(papers_dir: Path, drafts: list[tuple[str, "object"]], dry_run:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from .arxiv import ArxivError, lookup
-    from .models import Paper
+    from .models import Paper, id_problem
     from .scaffold import DuplicateIndex, derive_id, unused_id
 
+    if args.id is not None and id_problem(args.id):  # before the network, and before any path is built from it
+        raise UsageError(id_problem(args.id))
     catalog = _load_clean(args.catalog)
     if catalog is None:
         return EXIT_PROBLEMS

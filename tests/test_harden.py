@@ -126,3 +126,61 @@ def test_docs_symlinks_are_refused_not_copied(mini, tmp_path, capsys, target):
     err = capsys.readouterr().err
     assert f"{docs / 'page.md'}: is a symbolic link" in err and "Traceback" not in err
     assert not (tmp_path / "site").exists()
+
+
+# --- 3. one id rule for every command -------------------------------------------------------
+
+from sokkit.models import id_problem  # noqa: E402
+
+
+@pytest.mark.parametrize("bad", ["../../x", "Not A Valid ID", "zhang-2024-npo\n", "index", "a" * 300,
+                                 "zhang-2024-npо", "zhang--2024", "-x", "x/y", "ｚｈａｎｇ"])
+def test_one_id_rule_refuses(bad):
+    assert id_problem(bad)
+
+
+def test_add_with_a_path_as_id_is_refused_before_anything(mini, monkeypatch, capsys):
+    import sokkit.arxiv
+
+    monkeypatch.setattr(sokkit.arxiv, "lookup", lambda ref: pytest.fail("looked up"))
+    assert main(["add", "2404.01234", "--id", "../../x", "--catalog", str(mini.root)]) == 2
+    assert "not a valid id" in capsys.readouterr().err
+    assert not (mini.root.parent.parent / "x.yaml").exists()
+
+
+@pytest.mark.parametrize("bad", ["index", "a" * 300])
+def test_new_refuses_reserved_and_overlong_ids_without_traceback(mini, capsys, bad):
+    assert main(["new", bad, "--catalog", str(mini.root)]) == 2
+    err = capsys.readouterr().err
+    assert ("reserved" in err or "not a valid id" in err) and "Traceback" not in err
+    assert not list((mini.root / "papers").glob("index*")) and len(list((mini.root / "papers").iterdir())) == 2
+
+
+def test_entry_named_index_is_refused_so_it_cannot_replace_the_papers_index(mini):
+    from conftest import OTHER_PAPER
+
+    mini.write("papers", "index", OTHER_PAPER.replace("2301.00001", "2301.00002").replace("A Baseline", "Index"))
+    assert any("reserved" in p.message for p in _problems_for(mini, "index.yaml"))
+
+
+def test_patterns_match_the_whole_string():
+    from sokkit.models import DOI_RE, is_arxiv_id
+
+    assert not is_arxiv_id("2404.05868\n") and is_arxiv_id("2404.05868")
+    assert not is_arxiv_id("２404.05868") and not is_arxiv_id("٢٤٠٤.05868")
+    assert not DOI_RE.fullmatch("10.1234/x\n")
+
+
+def test_derived_ids_stay_valid_for_very_long_words():
+    from sokkit.scaffold import derive_id
+
+    assert id_problem(derive_id(["Ada " + "L" * 200], 2024, "W" * 500 + ": a title")) is None
+
+
+def test_taxonomy_ids_cannot_collide_with_generated_pages():
+    from pydantic import ValidationError
+    from sokkit.taxonomy import Axis
+
+    for bad in ("index", "benchmark-tofu", "x\n"):
+        with pytest.raises(ValidationError):
+            Axis.model_validate({"label": "T", "description": "d", "values": {bad: {"label": "x", "description": "long enough text"}}})
