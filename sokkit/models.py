@@ -78,8 +78,18 @@ def _no_control(value: str) -> str:
     return value
 
 
+_LINE_BREAKS = re.compile(r"[\n\x85\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    # Titles, names and sources are shown on one line; a break in one is always a mistake.
+    if _LINE_BREAKS.search(value):
+        raise PydanticCustomError("line_break", "text must be on one line (no line breaks)")
+    return value
+
+
 Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_no_control)]
-ShortText = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_no_control)]
+ShortText = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_no_control), AfterValidator(_one_line)]
 
 
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>{}\"'`\\]")

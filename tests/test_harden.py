@@ -184,3 +184,78 @@ def test_taxonomy_ids_cannot_collide_with_generated_pages():
     for bad in ("index", "benchmark-tofu", "x\n"):
         with pytest.raises(ValidationError):
             Axis.model_validate({"label": "T", "description": "d", "values": {bad: {"label": "x", "description": "long enough text"}}})
+
+
+# --- 4. one escaping gate; single-line fields; results files checked ----------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+
+import markdown  # noqa: E402
+
+from sokkit.render import render_pages  # noqa: E402
+
+from conftest import GOOD_PAPER  # noqa: E402
+
+
+def to_html(md: str) -> str:
+    """Markdown to HTML with the extensions of mkdocs.yml, as MkDocs renders a page."""
+    md = re.sub(r"\A---\n.*?\n---\n", "", md, flags=re.S)
+    return markdown.markdown(md, extensions=["tables", "admonition", "toc", "pymdownx.superfences", "pymdownx.highlight"])
+
+
+def executable(page: str) -> list[str]:
+    """Traces of executable or structure-breaking HTML in a rendered page."""
+    found = re.findall(r"<script|<iframe|<img|<svg|<object|<embed|<pre|<code|<h[1-6] id=\"__", page, re.I)
+    found += re.findall(r"<[^>]*\son[a-z]+\s*=", page, re.I)
+    found += re.findall(r"""(?:href|src)\s*=\s*["']?\s*(?!https?:|\.|#|[a-z0-9-]+/)[a-z]+:""", page, re.I)
+    return found
+
+
+def _page_html(mini, rel):
+    catalog, problems = load_catalog(mini.root)
+    assert [p for p in problems if p.severity == "error"] == [], [p.format() for p in problems]
+    return to_html(render_pages(catalog)[rel])
+
+
+HOSTILE_TEXT = 'x\n\n```{#__config .js}\nalert(1)\n```\n\n~~~\n[y](javascript:alert(2)) <img src=x onerror=alert(3)>'
+
+
+def test_multi_line_text_cannot_open_a_fence_or_raw_html(mini):
+    block = json.dumps(HOSTILE_TEXT)
+    paper = GOOD_PAPER.replace("rationale: >-\n  It raises", f"summary: {block}\nrationale: >-\n  It raises").replace(
+        "review:\n  status: reviewed", f"claims:\n  - id: c1\n    kind: relearning-recovers\n    statement: {block}\n"
+        f"    source: Table 2\nmethods:\n  - name: M\n    family: gradient-ascent\n    intention: removal\n"
+        f"    level: parameters\n    description: {block}\nreview:\n  status: reviewed\n  note: {block}").replace(
+        "target: other-2023-baseline", f"target: other-2023-baseline\n    note: {block}")
+    mini.write("papers", "good-2024-method", paper)
+    page = _page_html(mini, "papers/good-2024-method.md").split("<h2 id=\"bibtex\"")[0]
+    assert executable(page) == []
+    assert 'id="__config"' not in page
+
+
+def test_benchmark_name_link_is_inert_on_its_comparison_page(mini):
+    mini.write("benchmarks", "tofu", 'name: "[TOFU](javascript:alert(1))"\ndescription: "A benchmark of invented authors."\n'
+               'review:\n  status: draft\n')
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("roles: [method]", "roles: [method]\nbenchmarks: [tofu]"))
+    for rel in ("compare/benchmark-tofu.md", "benchmarks/tofu.md", "benchmarks/index.md", "papers/good-2024-method.md"):
+        page = _page_html(mini, rel)
+        assert 'href="javascript:' not in page and executable(page.split('<h2 id="bibtex"')[0]) == [], rel
+
+
+def test_single_line_fields_refuse_line_breaks(mini):
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace('"A Method That Forgets"', '"A Method\\nThat Forgets"'))
+    assert any("one line" in p.message for p in _problems_for(mini, "good-2024-method"))
+
+
+def test_results_text_is_escaped_and_malformed_results_are_reported(mini):
+    (mini.root / "results").mkdir()
+    row = {"forget_acc": 0.1, "retain_acc": 0.9, "verdict": "[x](javascript:alert(1))", "intention": "`<script>`"}
+    (mini.root / "results" / "audit.json").write_text(json.dumps({"base": row, "oracle": row, "methods": {"npo": row}}))
+    page = _page_html(mini, "audit.md")
+    assert 'href="javascript:' not in page and executable(page) == []
+    (mini.root / "results" / "claims.json").write_text(json.dumps({"claims": [{"paper": "x", "claim": "y", "status": "ok"}]}))
+    problems = _problems_for(mini, "claims.json")
+    assert len(problems) == 1 and "claims.0.status" in problems[0].field
+    catalog, _ = load_catalog(mini.root)
+    render_pages(catalog)  # a malformed results file is ignored by the site, not a crash
