@@ -76,11 +76,25 @@ def display_path(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
+# Cyrillic and Greek letters that look like Latin ones (after casefolding), so that two
+# titles differing only by such a homoglyph are caught as duplicates. A small map, not
+# Unicode's full confusables table: it is enough for titles in Latin script, where the
+# look-alikes are the threat; a genuinely Greek word folds too, which is harmless here.
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h", "і": "i", "ј": "j", "к": "k",
+    "ӏ": "l", "м": "m", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԝ": "w",
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
+})
+
+
 def normalise_title(title: str) -> str:
-    """Case-, accent-, punctuation- and spacing-insensitive form of a title."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    """Case-, accent-, punctuation-, spacing- and look-alike-insensitive form of a title:
+    NFKC (full-width and ligature forms), casefold, the homoglyph map, then accents dropped."""
+    text = unicodedata.normalize("NFKC", title).casefold().translate(_HOMOGLYPHS)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"[a-z0-9]+", text, re.ASCII))
 
 
 # --- per-entry rules beyond the schema ---------------------------------------------

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .taxonomy import Taxonomy, did_you_mean
+from .yamlsafe import invisible_problem
 
 # Every pattern here is used with fullmatch (a bare `$` also matches before a trailing
 # newline) and re.ASCII (`\d` would take any script's digits). The `^...$` anchors stay for
@@ -75,6 +76,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def _no_control(value: str) -> str:
     if _CONTROL_CHARS.search(value):
         raise PydanticCustomError("control_char", "text contains control characters")
+    problem = invisible_problem(value)  # for text from arXiv and BibTeX, which skip the YAML loader
+    if problem:
+        raise PydanticCustomError("invisible_char", "text {problem}", {"problem": problem})
     return value
 
 
@@ -193,6 +197,7 @@ Year = Annotated[int, AfterValidator(_check_year)]
 
 
 def _check_author(value: str) -> str:
+    _no_control(value)
     if value != value.strip() or value.count(",") > 1:
         raise PydanticCustomError("author", "author '{value}' should be one name such as 'Ada Lovelace'", {"value": value})
     if " and " in value:

@@ -259,3 +259,31 @@ def test_results_text_is_escaped_and_malformed_results_are_reported(mini):
     assert len(problems) == 1 and "claims.0.status" in problems[0].field
     catalog, _ = load_catalog(mini.root)
     render_pages(catalog)  # a malformed results file is ignored by the site, not a crash
+
+
+# --- 5. Unicode: invisible characters refused, look-alike titles caught ------------------
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u2060"])
+def test_bidi_and_zero_width_characters_are_refused_in_any_field(mini, char):
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("Ada Lovelace", f"Ada{char} Lovelace"))
+    problems = _problems_for(mini, "good-2024-method")
+    assert len(problems) == 1 and f"U+{ord(char):04X}" in problems[0].message and problems[0].line == 3
+
+
+def test_invisible_characters_are_refused_in_text_from_arxiv_or_bibtex():
+    from pydantic import ValidationError
+    from sokkit.models import Paper
+
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        Paper.model_validate({"title": "A \u202etitle", "authors": ["A B"], "year": 2024})
+
+
+@pytest.mark.parametrize("lookalike", ["A Mеthod That Forgets",  # Cyrillic e
+                                       "A Μethod That Forgets",  # Greek capital mu
+                                       "Ａ Method That Forgets",  # full-width A
+                                       "A METHOD THAT FORGETS"])
+def test_duplicate_check_folds_homoglyphs(mini, lookalike):
+    from conftest import OTHER_PAPER
+
+    mini.write("papers", "copy-2024-method", OTHER_PAPER.replace("A Baseline", lookalike).replace("2301.00001", "2301.00009"))
+    assert [p.message for p in _problems_for(mini, "") if "same title as" in p.message]
