@@ -282,8 +282,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
                 changed += 1
                 continue
             if comments and not args.drop_comments:
-                print(f"{entry.path}:{comments[0]}: has comments that formatting would drop; remove them "
-                      "or pass --drop-comments")
+                print(f"{entry.path}:{comments[0]}: left alone: it has comments (line{'s' * (len(comments) > 1)} "
+                      f"{', '.join(map(str, comments))}) that formatting would drop; remove them or pass --drop-comments")
                 status = EXIT_PROBLEMS
                 continue
             from .fsutil import atomic_write_text

@@ -287,3 +287,25 @@ def test_duplicate_check_folds_homoglyphs(mini, lookalike):
 
     mini.write("papers", "copy-2024-method", OTHER_PAPER.replace("A Baseline", lookalike).replace("2301.00001", "2301.00009"))
     assert [p.message for p in _problems_for(mini, "") if "same title as" in p.message]
+
+
+# --- 6. fmt keeps every comment ---------------------------------------------------------
+
+def test_fmt_leaves_a_file_with_an_end_of_line_comment_alone(mini, capsys):
+    path = mini.root / "papers" / "good-2024-method.yaml"
+    text = path.read_text().replace('title: "A Method That Forgets"', 'title:   "A Method That Forgets"  # TODO check')
+    path.write_text(text)
+    assert main(["fmt", "--catalog", str(mini.root)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:2: left alone: it has comments (line 2)" in out
+    assert path.read_text() == text
+    assert main(["fmt", "--drop-comments", "--catalog", str(mini.root)]) == 0
+    assert "TODO" not in path.read_text()
+
+
+def test_hash_inside_values_is_not_a_comment():
+    from sokkit.entryfmt import extra_comments
+
+    text = '# yaml-language-server: $schema=x\ntitle: "C# #1"\nnote: a#b\nsummary: >-\n  text # kept\n'
+    assert extra_comments(text) == []
+    assert extra_comments(text + "year: 2024 # eol\n") == [6]
