@@ -79,6 +79,15 @@ def unused_id(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
+def link_new_file(source: Path, path: Path) -> None:
+    """Give the file `source` the name `path` too, failing with FileExistsError rather than replace."""
+    try:
+        os.link(source, path)
+    except FileExistsError as exc:
+        exc.filename = str(path)
+        raise
+
+
 def write_new_file(path: Path, text: str) -> None:
     """Create `path` with `text`, atomically, failing if it already exists."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, CatalogNotFound, load_catalog
 from .fsutil import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
 from .render import NAV, NOT_IN_NAV, render_pages
 from .yamlsafe import YamlError, load_yaml
@@ -237,7 +237,11 @@ class Rebuilder:
 
     def rebuild(self) -> bool:
         self.seen = _fingerprint(self.watched)
-        catalog, problems = load_catalog(self.catalog_dir)
+        try:
+            catalog, problems = load_catalog(self.catalog_dir)
+        except CatalogNotFound as exc:  # moved or deleted while serving: keep serving, keep watching
+            print(f"not rebuilt: {exc}; still serving the previous build", file=sys.stderr)
+            return False
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             for problem in errors:
@@ -261,6 +265,9 @@ class Rebuilder:
 
 def serve(catalog_dir: Path, out: Path, docs_dir: Path, config: Path, host: str, port: int) -> int:
     """Build, serve `out` over HTTP, and rebuild whenever the sources change."""
+    if not 0 <= port <= 65535:
+        print(f"sokkit serve: --port {port} is not a port number (0 to 65535)", file=sys.stderr)
+        return 2
     try:
         check_out(out, [catalog_dir, docs_dir])
     except UnsafeOutput as exc:

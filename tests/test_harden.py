@@ -309,3 +309,111 @@ def test_hash_inside_values_is_not_a_comment():
     text = '# yaml-language-server: $schema=x\ntitle: "C# #1"\nnote: a#b\nsummary: >-\n  text # kept\n'
     assert extra_comments(text) == []
     assert extra_comments(text + "year: 2024 # eol\n") == [6]
+
+
+# --- 7. no traceback for mistakes or environment problems ---------------------------------
+
+def _denied(*args, **kwargs):
+    raise PermissionError(13, "Permission denied", str(args[0]) if args else None)
+
+
+def _one_sentence(capsys, code, expected, *needles):
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert code == expected, text
+    assert "Traceback" not in text
+    for needle in needles:
+        assert needle in text, text
+
+
+def test_unwritable_out_is_a_usage_error(mini, capsys):
+    code = main(["build", "--catalog", str(mini.root), "--out", "/proc/sokkit-no-such/site"])
+    _one_sentence(capsys, code, 2, "cannot write the site to '/proc/sokkit-no-such/site'")
+
+
+def test_serve_port_out_of_range_is_a_usage_error(mini, tmp_path, capsys):
+    code = main(["serve", "--catalog", str(mini.root), "--out", str(tmp_path / "site"), "--port", "99999"])
+    _one_sentence(capsys, code, 2, "--port 99999 is not a port number")
+    assert not (tmp_path / "site").exists()
+
+
+def test_unreadable_papers_folder_is_a_problem_not_a_crash(mini, monkeypatch, capsys):
+    from pathlib import Path
+
+    real = Path.iterdir
+    monkeypatch.setattr(Path, "iterdir", lambda self: _denied(self) if self.name == "papers" else real(self))
+    _one_sentence(capsys, main(["validate", str(mini.root)]), 1, "cannot list the folder: Permission denied")
+
+
+def test_new_into_a_read_only_folder_is_a_usage_error(mini, monkeypatch, capsys):
+    from pathlib import Path
+
+    monkeypatch.setattr(Path, "write_text", _denied)
+    _one_sentence(capsys, main(["new", "zhang-2024-npo", "--catalog", str(mini.root)]), 2, "Permission denied")
+
+
+def test_fmt_into_a_read_only_folder_reports_each_file(mini, monkeypatch, capsys):
+    import sokkit.fsutil
+
+    path = mini.root / "papers" / "good-2024-method.yaml"
+    path.write_text(path.read_text().replace('title: "A Method That Forgets"', "title:    A Method That Forgets"))
+    monkeypatch.setattr(sokkit.fsutil.tempfile, "mkstemp", _denied)
+    _one_sentence(capsys, main(["fmt", "--catalog", str(mini.root)]), 2, "left alone: cannot write it (Permission denied)")
+
+
+BIB = """
+@article{a, title={Forgetting One Thing}, author={Lovelace, Ada}, year={2024}}
+@article{b, title={Forgetting Another Thing}, author={Hopper, Grace}, year={2024}}
+@article{c, title={%s}, author={Turing, Alan}, year={2024}}
+""" % ("W" * 300 + " word")
+
+
+def test_import_bib_with_a_very_long_word_writes_valid_ids(mini, tmp_path, capsys):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB)
+    _one_sentence(capsys, main(["import-bib", str(bib), "--catalog", str(mini.root)]), 0, "created 3 draft entries")
+    assert all(id_problem(p.stem) is None for p in (mini.root / "papers").iterdir())
+
+
+def test_import_bib_writes_all_drafts_or_none(mini, tmp_path, monkeypatch, capsys):
+    import sokkit.scaffold
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB)
+    real, calls = sokkit.scaffold.link_new_file, []
+
+    def fail_on_third(source, path):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        real(source, path)
+
+    monkeypatch.setattr(sokkit.scaffold, "link_new_file", fail_on_third)
+    _one_sentence(capsys, main(["import-bib", str(bib), "--catalog", str(mini.root)]), 2, "nothing written")
+    assert sorted(p.name for p in (mini.root / "papers").iterdir()) == ["good-2024-method.yaml", "other-2023-baseline.yaml"]
+
+
+def test_add_with_an_author_arxiv_lists_with_two_commas(mini, monkeypatch, capsys):
+    import sokkit.arxiv
+    from types import SimpleNamespace
+
+    record = SimpleNamespace(title="A Title", authors=["Smith, J., Jr."], year=2024, arxiv_id="2404.05868",
+                             doi=None, journal_ref=None, comment=None)
+    monkeypatch.setattr(sokkit.arxiv, "lookup", lambda ref: record)
+    _one_sentence(capsys, main(["add", "2404.05868", "--catalog", str(mini.root)]), 1, "does not make a valid entry")
+
+
+def test_oversized_field_in_a_reference_list(mini, tmp_path, capsys):
+    tsv = tmp_path / "ref.tsv"
+    tsv.write_text("arxiv\ttitle\n2404.05868\t" + "x" * 200_000 + "\n")
+    _one_sentence(capsys, main(["stats", "--catalog", str(mini.root), "--reference", str(tsv)]), 2, "not a readable")
+
+
+def test_serve_watcher_survives_the_catalog_moving(mini, tmp_path, capsys):
+    from sokkit.site import Rebuilder, _fingerprint
+
+    rebuilder = Rebuilder(mini.root, tmp_path / "site", ROOT / "docs", ROOT / "mkdocs.yml")
+    mini.root.rename(tmp_path / "moved")
+    assert _fingerprint(rebuilder.watched) is not None
+    assert rebuilder.rebuild() is False
+    assert "does not exist" in capsys.readouterr().err
