@@ -35,6 +35,13 @@ def href(from_md: str, target: str) -> str:
     return esc_attr(rel)
 
 
+def title_heading(text: object) -> str:
+    """A page's heading from contributed text, as raw HTML: a Markdown heading would get an
+    id slugged from the text, and a title such as '__config' would then take an id the
+    theme's own script looks up."""
+    return f"<h1>{esc_html(text)}</h1>"
+
+
 def anchor(from_md: str, target: str, label: object) -> str:
     return f'<a href="{href(from_md, target)}">{esc_html(label)}</a>'
 
