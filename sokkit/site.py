@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 from typing import Any
 
 from .catalog import Catalog, CatalogNotFound, load_catalog
@@ -137,7 +138,7 @@ def broken_links(site: Path) -> list[str]:
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
         for target in set(_LINK.findall(text)):
-            target = html.unescape(target).split("?", 1)[0]
+            target = unquote(html.unescape(target).split("?", 1)[0])  # MkDocs writes 'my page' as my%20page
             if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
                 continue
             resolved = (site / target.lstrip("/")) if target.startswith("/") else (page.parent / target)

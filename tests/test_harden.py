@@ -417,3 +417,21 @@ def test_serve_watcher_survives_the_catalog_moving(mini, tmp_path, capsys):
     assert _fingerprint(rebuilder.watched) is not None
     assert rebuilder.rebuild() is False
     assert "does not exist" in capsys.readouterr().err
+
+
+# --- smaller items of the issue -------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", ["=1+1", " =1+1", "\uff1d1+1", "\n=1", "\t@x", "-2"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(cell):
+    from sokkit.export import _csv_cell
+
+    assert _csv_cell(cell).startswith("'")
+
+
+def test_hand_written_docs_with_spaces_in_their_names_pass_the_link_check(tmp_path):
+    from sokkit.site import broken_links
+
+    (tmp_path / "my page").mkdir()
+    (tmp_path / "my page" / "index.html").write_text("x")
+    (tmp_path / "index.html").write_text('<a href="my%20page/">x</a>')
+    assert broken_links(tmp_path) == []
