@@ -48,8 +48,23 @@ def _write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         sys.stdout.write(text)
         return
+    import os
+    import stat
+
     from .fsutil import atomic_write_text
 
+    try:
+        info = os.stat(out)
+    except OSError:
+        info = None
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        with open(out, "w", encoding="utf-8") as handle:  # /dev/stdout, a pipe: write into it, never replace it
+            handle.write(text)
+        return
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"cannot write '{out}': it is not a regular file")
+    if info is not None and not info.st_mode & 0o222:
+        raise UsageError(f"'{out}' is read-only; make it writable or choose another file")
     try:
         atomic_write_text(out, text)
     except OSError as exc:

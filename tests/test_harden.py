@@ -435,3 +435,13 @@ def test_hand_written_docs_with_spaces_in_their_names_pass_the_link_check(tmp_pa
     (tmp_path / "my page" / "index.html").write_text("x")
     (tmp_path / "index.html").write_text('<a href="my%20page/">x</a>')
     assert broken_links(tmp_path) == []
+
+
+def test_export_does_not_replace_a_read_only_file_or_a_device(mini, tmp_path, capsys):
+    target = tmp_path / "out.json"
+    target.write_text("keep")
+    target.chmod(0o444)
+    assert main(["export", "--catalog", str(mini.root), "-o", str(target)]) == 2
+    assert "read-only" in capsys.readouterr().err and target.read_text() == "keep"
+    assert main(["export", "--catalog", str(mini.root), "-o", "/dev/null"]) == 0
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
