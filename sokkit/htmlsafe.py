@@ -34,9 +34,14 @@ def esc_html(text: object) -> str:
     return html.escape(flat, quote=True).translate(_INLINE)
 
 
+# Inside a tag, Markdown's inline patterns that run before raw HTML is set aside (code
+# spans, escapes, links) are the only ones that could reach an attribute.
+_ATTR = _refs("`\\[]")
+
+
 def esc_attr(value: object) -> str:
     """An attribute value (a URL or a data value) built by sokkit; inert to Markdown too."""
-    return html.escape(str(value), quote=True).translate(_INLINE)
+    return html.escape(str(value), quote=True).translate(_ATTR)
 
 
 def md_text(text: object) -> str:

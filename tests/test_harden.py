@@ -445,3 +445,11 @@ def test_export_does_not_replace_a_read_only_file_or_a_device(mini, tmp_path, ca
     assert "read-only" in capsys.readouterr().err and target.read_text() == "keep"
     assert main(["export", "--catalog", str(mini.root), "-o", "/dev/null"]) == 0
     assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+
+
+def test_a_validated_url_cannot_form_a_markdown_link_inside_its_anchor():
+    from sokkit.htmlsafe import html_link
+
+    md = "See " + html_link("https://e.org/[x](javascript:alert(1))`", "[y](javascript:alert(2))") + " here."
+    page = to_html(md)
+    assert 'href="javascript:' not in page and "<code" not in page and page.count("<a ") == 1
