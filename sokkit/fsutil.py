@@ -35,13 +35,18 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def replace_dir(built: Path, target: Path) -> None:
-    """Move a fully built folder onto `target`, keeping the old one until the swap."""
+def replace_dir(built: Path, target: Path, marker: str | None = None) -> None:
+    """Move a fully built folder onto `target`, keeping the old one until the swap.
+
+    With `marker`, the folder the old one waits in holds a file of that name with our pid,
+    so that a later run can tell a leftover of a killed swap from one in progress."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        if marker:
+            (old / marker).write_text(f"{os.getpid()}\n", encoding="utf-8")
         os.replace(target, old / "previous")
     try:
         shutil.move(str(built), str(target))

@@ -7,6 +7,7 @@ once MkDocs has succeeded, so a failed build leaves the previous site intact.
 from __future__ import annotations
 
 import functools
+import glob
 import html
 import http.server
 import os
@@ -83,9 +84,10 @@ def _occupied(out: Path) -> str | None:
     return "it is a folder that holds files and no sokkit site marker"
 
 
-def clean_stale_builds(parent: Path) -> None:
-    """Delete temporary build folders left by killed builds: our prefix, our marker, a dead pid."""
-    for folder in parent.glob(BUILD_PREFIX + "*"):
+def clean_stale_builds(parent: Path, name: str = "site") -> None:
+    """Delete temporary folders left by killed builds (`.sokkit-build-*`, and the old site
+    `.NAME.old.*` of an interrupted swap): our prefix, our marker, a dead pid."""
+    for folder in [*parent.glob(BUILD_PREFIX + "*"), *parent.glob(f".{glob.escape(name)}.old.*")]:
         marker = folder / MARKER
         if folder.is_symlink() or not folder.is_dir() or marker.is_symlink() or not marker.is_file():
             continue
@@ -156,7 +158,7 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
     out = Path(os.path.abspath(out))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale_builds(out.parent)
+        clean_stale_builds(out.parent, out.name)
         work = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=out.parent))
     except OSError as exc:
         raise UnsafeOutput(f"cannot write the site to '{out}': {exc.strerror or exc}") from None
@@ -206,7 +208,7 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
         raise SiteBuildError(f"{len(broken)} broken link(s) in the built site:\n  " + "\n  ".join(broken[:20]))
     (site / MARKER).write_text("built by sokkit; 'sokkit build' may replace this folder\n", encoding="utf-8")
     check_out(out, [catalog.root, docs_dir])  # again: it may have changed during the build
-    replace_dir(site, out)
+    replace_dir(site, out, marker=MARKER)
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:

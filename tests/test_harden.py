@@ -58,8 +58,11 @@ def test_next_build_cleans_only_its_own_stale_temp_folders(tmp_path):
     foreign = tmp_path / f"{BUILD_PREFIX}not-ours"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("x")
-    clean_stale_builds(tmp_path)
-    assert not stale.exists() and running.is_dir() and foreign.is_dir()
+    swapped = tmp_path / ".site.old.abc"  # a swap killed after moving the old site aside
+    (swapped / "previous").mkdir(parents=True)
+    (swapped / MARKER).write_text("999999999\n")
+    clean_stale_builds(tmp_path, "site")
+    assert not stale.exists() and not swapped.exists() and running.is_dir() and foreign.is_dir()
 
 
 def test_build_writes_the_marker_and_cleans_stale_builds(mini, tmp_path):
