@@ -20,7 +20,7 @@ NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/
 _ID_IN_TEXT = re.compile(
     r"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:)?"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -41,7 +41,7 @@ class ArxivRecord:
 
 def parse_arxiv_ref(text: str) -> str:
     """An arXiv id from an id, 'arXiv:' reference or abs/pdf URL, without version."""
-    match = _ID_IN_TEXT.match(text.strip())
+    match = _ID_IN_TEXT.fullmatch(text.strip())
     if not match:
         raise ArxivError(
             f"'{text}' is not an arXiv id or URL (allowed: 2404.05868, arXiv:2404.05868v2, "
@@ -87,12 +87,12 @@ def parse_feed(data: bytes, arxiv_id: str) -> ArxivRecord:
     entry_id = _text(entry.find("atom:id", NS)) or ""
     if "/api/errors" in entry_id:
         raise ArxivError(f"arXiv rejected the id {arxiv_id}: {_text(entry.find('atom:summary', NS))}")
-    if not re.search(rf"/abs/{re.escape(arxiv_id)}(v\d+)?$", entry_id):
+    if not re.search(rf"/abs/{re.escape(arxiv_id)}(v\d+)?\Z", entry_id, re.ASCII):
         raise ArxivError(f"arXiv answered with a different paper ({entry_id}) for {arxiv_id}")
     title = _text(entry.find("atom:title", NS))
     published = _text(entry.find("atom:published", NS)) or ""
     authors = [a for a in (_text(n) for n in entry.findall("atom:author/atom:name", NS)) if a]
-    if not title or not authors or not re.match(r"^\d{4}-", published):
+    if not title or not authors or not re.match(r"\d{4}-", published, re.ASCII):
         raise ArxivError(f"arXiv's record for {arxiv_id} lacks a title, authors or date")
     return ArxivRecord(
         arxiv_id=arxiv_id,

@@ -18,7 +18,7 @@ from .models import Paper
 from .names import join_name_parts
 
 ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s/]*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
-BARE_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+BARE_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$", re.ASCII)  # with fullmatch
 DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 PREPRINT_VENUE = re.compile(r"arxiv|corr|preprint|ssrn|biorxiv", re.IGNORECASE)
 
@@ -70,7 +70,7 @@ def _arxiv_id(fields: dict[str, Any]) -> str | None:
     eprint = _field(fields, "eprint")
     prefix = str(_field(fields, "archiveprefix", "eprinttype") or "")
     if eprint and (not prefix or prefix.lower() == "arxiv"):
-        match = BARE_ARXIV.match(_clean(eprint)) or ARXIV_IN_TEXT.search(_clean(eprint))
+        match = BARE_ARXIV.fullmatch(_clean(eprint)) or ARXIV_IN_TEXT.search(_clean(eprint))
         if match:
             return match.group(1)
     for name in ("journal", "url", "note", "howpublished", "volume"):

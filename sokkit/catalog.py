@@ -24,8 +24,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .models import ENTRY_MODELS, ID_HELP, ID_RE, Benchmark, Exclusion, Exclusions, Metric, Paper
+from .models import ENTRY_MODELS, Benchmark, Exclusion, Exclusions, Metric, Paper, id_problem
 from .problems import Problem, field_path, from_validation_error
+from .results import RESULTS_DIR, results_problems
 from .schema import entry_schemas
 from .taxonomy import Taxonomy, did_you_mean
 from .yamlsafe import Loc, YamlDocument, YamlError, load_yaml
@@ -76,11 +77,25 @@ def display_path(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
+# Cyrillic and Greek letters that look like Latin ones (after casefolding), so that two
+# titles differing only by such a homoglyph are caught as duplicates. A small map, not
+# Unicode's full confusables table: it is enough for titles in Latin script, where the
+# look-alikes are the threat; a genuinely Greek word folds too, which is harmless here.
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "н": "h", "і": "i", "ј": "j", "к": "k",
+    "ӏ": "l", "м": "m", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԝ": "w",
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
+})
+
+
 def normalise_title(title: str) -> str:
-    """Case-, accent-, punctuation- and spacing-insensitive form of a title."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    """Case-, accent-, punctuation-, spacing- and look-alike-insensitive form of a title:
+    NFKC (full-width and ligature forms), casefold, the homoglyph map, then accents dropped."""
+    text = unicodedata.normalize("NFKC", title).casefold().translate(_HOMOGLYPHS)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"[a-z0-9]+", text, re.ASCII))
 
 
 # --- per-entry rules beyond the schema ---------------------------------------------
@@ -230,14 +245,20 @@ def required_axes() -> frozenset[str]:
 
 
 def _entry_files(folder: Path, problems: list[Problem]) -> list[Path]:
-    if not folder.exists():
+    if not folder.exists() and not folder.is_symlink():
         return []
-    if not folder.is_dir():
-        problems.append(Problem(display_path(folder), 1, "", "expected a folder of .yaml entries"))
+    if folder.is_symlink() or not folder.is_dir():
+        problems.append(Problem(display_path(folder), 1, "", "expected a folder of .yaml entries (not a link)"))
+        return []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        problems.append(Problem(display_path(folder), 1, "", f"cannot list the folder: {exc.strerror or exc}"))
         return []
     files = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+    for path in paths:
+        # A link is refused by load_yaml with its name; a real folder is not an entry.
+        if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
             continue
         if path.suffix != ENTRY_SUFFIX:
             problems.append(Problem(display_path(path), 1, "", f"entries must be '{ENTRY_SUFFIX}' files named <id>{ENTRY_SUFFIX}"))
@@ -257,8 +278,9 @@ def load_entries(
         shown = display_path(path)
         entry_id = path.stem
         known.add(entry_id)
-        if not ID_RE.match(entry_id):
-            problems.append(Problem(shown, 1, "", f"file name '{path.name}' is not a valid id ({ID_HELP})", (), did_you_mean(entry_id, [])))
+        problem = id_problem(entry_id)
+        if problem:
+            problems.append(Problem(shown, 1, "", f"file name: {problem}", (), did_you_mean(entry_id, [])))
             continue
         try:
             doc = load_yaml(path, shown)
@@ -423,5 +445,6 @@ def load_catalog(root: Path | str) -> tuple[Catalog, list[Problem]]:
             load_entries(catalog, kind, problems)
         problems.extend(cross_checks(catalog))
         problems.extend(load_exclusions(catalog))
+        problems.extend(results_problems(root, display_path(root / RESULTS_DIR)))
     problems.sort(key=lambda p: (p.file, p.line, p.field, p.message))
     return catalog, problems

@@ -48,8 +48,23 @@ def _write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         sys.stdout.write(text)
         return
+    import os
+    import stat
+
     from .fsutil import atomic_write_text
 
+    try:
+        info = os.stat(out)
+    except OSError:
+        info = None
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        with open(out, "w", encoding="utf-8") as handle:  # /dev/stdout, a pipe: write into it, never replace it
+            handle.write(text)
+        return
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"cannot write '{out}': it is not a regular file")
+    if info is not None and not info.st_mode & 0o222:
+        raise UsageError(f"'{out}' is read-only; make it writable or choose another file")
     try:
         atomic_write_text(out, text)
     except OSError as exc:
@@ -147,11 +162,11 @@ def _papers_dir(catalog_dir: Path) -> Path:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .models import ID_HELP, ID_RE
+    from .models import id_problem
     from .scaffold import template, write_new_file
 
-    if not ID_RE.match(args.id):
-        raise UsageError(f"'{args.id}' is not a valid id ({ID_HELP})")
+    if id_problem(args.id):
+        raise UsageError(id_problem(args.id))
     papers_dir = _papers_dir(args.catalog)
     taxonomy, problems = load_taxonomy(args.catalog)
     if taxonomy is None:
@@ -167,22 +182,55 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def _write_drafts(papers_dir: Path, drafts: list[tuple[str, "object"]], dry_run: bool) -> None:
-    from .scaffold import draft_text, write_new_file
+    """Write every draft or none: render all, write them into a temporary folder, then link
+    each into place without replacing anything, undoing the links made if one fails."""
+    import shutil
+    import tempfile
 
-    for entry_id, paper in drafts:
-        path = papers_dir / f"{entry_id}.yaml"
-        if dry_run:
+    from .scaffold import draft_text, link_new_file
+
+    paths = [(papers_dir / f"{entry_id}.yaml", draft_text(paper)) for entry_id, paper in drafts]
+    if dry_run:
+        for path, _ in paths:
             print(f"would create {path}")
-            continue
-        write_new_file(path, draft_text(paper))
+        return
+    if not paths:
+        return
+    try:
+        papers_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".sokkit-drafts-", dir=papers_dir))
+    except OSError as exc:
+        raise UsageError(f"cannot write drafts into '{papers_dir}': {exc.strerror or exc}") from None
+    made: list[Path] = []
+    try:
+        for path, text in paths:
+            (staging / path.name).write_text(text, encoding="utf-8")
+        for path, _ in paths:
+            link_new_file(staging / path.name, path)
+            made.append(path)
+    except BaseException as exc:
+        for path in made:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise UsageError(f"{exc.filename} already exists; nothing written") from None
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write drafts into '{papers_dir}': {exc.strerror or exc}; nothing written") from None
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for path in made:
         print(f"created {path}")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from .arxiv import ArxivError, lookup
-    from .models import Paper
+    from .models import Paper, id_problem
     from .scaffold import DuplicateIndex, derive_id, unused_id
 
+    if args.id is not None and id_problem(args.id):  # before the network, and before any path is built from it
+        raise UsageError(id_problem(args.id))
     catalog = _load_clean(args.catalog)
     if catalog is None:
         return EXIT_PROBLEMS
@@ -203,7 +251,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         "roles": args.role or [],
         "review": {"status": "draft", "checked": ["arxiv-abstract"], "note": " ".join(notes)[:5000]},
     }
-    paper = Paper.model_validate(data, context={"taxonomy": catalog.taxonomy})
+    try:
+        paper = Paper.model_validate(data, context={"taxonomy": catalog.taxonomy})
+    except ValidationError as exc:  # e.g. an author arXiv lists as "Smith, J., Jr."
+        first = exc.errors()[0]
+        print(f"sokkit add: arXiv's record does not make a valid entry ({'.'.join(map(str, first['loc']))}: "
+              f"{first['msg']}); write it with 'sokkit new' instead", file=sys.stderr)
+        return EXIT_PROBLEMS
     duplicate = DuplicateIndex.of(catalog).find(paper)
     if duplicate:
         print(f"sokkit add: already in the catalog as {duplicate[0]} (same {duplicate[1]}); nothing written", file=sys.stderr)
@@ -280,13 +334,18 @@ def cmd_fmt(args: argparse.Namespace) -> int:
                 changed += 1
                 continue
             if comments and not args.drop_comments:
-                print(f"{entry.path}:{comments[0]}: has comments that formatting would drop; remove them "
-                      "or pass --drop-comments")
+                print(f"{entry.path}:{comments[0]}: left alone: it has comments (line{'s' * (len(comments) > 1)} "
+                      f"{', '.join(map(str, comments))}) that formatting would drop; remove them or pass --drop-comments")
                 status = EXIT_PROBLEMS
                 continue
             from .fsutil import atomic_write_text
 
-            atomic_write_text(entry.path, wanted)
+            try:
+                atomic_write_text(entry.path, wanted)
+            except OSError as exc:  # a read-only folder: say so, and go on with the others
+                print(f"{entry.path}: left alone: cannot write it ({exc.strerror or exc})")
+                status = EXIT_USAGE
+                continue
             print(f"formatted {entry.path}", file=sys.stderr)
     if args.check and changed:
         status = EXIT_PROBLEMS
@@ -355,13 +414,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .site import SiteBuildError, build_site
+    from .site import SiteBuildError, UnsafeOutput, build_site, check_out
 
+    try:
+        check_out(Path(args.out), [args.catalog, Path(args.docs)])
+    except UnsafeOutput as exc:
+        raise UsageError(str(exc)) from None
     catalog = _load_clean(args.catalog)
     if catalog is None:
         return EXIT_PROBLEMS
     try:
         build_site(catalog, Path(args.out), docs_dir=Path(args.docs), config=Path(args.config))
+    except UnsafeOutput as exc:
+        raise UsageError(str(exc)) from None
     except SiteBuildError as exc:
         print(f"sokkit build: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -532,6 +597,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UsageError as exc:
         print(f"sokkit {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        # The environment refused something (a read-only folder, a full disk): a sentence, not a traceback.
+        where = f"'{exc.filename}'" if exc.filename else "a file"
+        print(f"sokkit {args.command}: cannot write or read {where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

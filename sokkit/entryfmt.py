@@ -9,7 +9,6 @@ parsing it back: formatting never changes an entry's data.
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 from typing import Any
 
@@ -135,13 +134,24 @@ def format_entry(model: Strict, kind: str) -> str:
     return text
 
 
-_COMMENT_LINE = re.compile(r"^\s*#")
-
-
 def extra_comments(text: str) -> list[int]:
-    """1-based lines holding comments other than the schema modeline on line 1.
+    """1-based lines holding comments other than the schema modeline on line 1, whole-line
+    and end-of-line (`title: "x"  # TODO`) alike.
 
-    Only whole-line comments are detected; a comment after a value on the same
-    line is rare in entries and is reported by comparing data after formatting.
-    """
-    return [i for i, line in enumerate(text.splitlines(), 1) if _COMMENT_LINE.match(line) and not (i == 1 and "yaml-language-server" in line)]
+    YAML's scanner drops comments, so they are found as the '#' characters that no token
+    covers: a '#' inside a quoted, plain or block scalar is part of its token's span."""
+    import yaml
+
+    covered = bytearray(len(text) + 1)
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            covered[token.start_mark.index:token.end_mark.index] = b"\1" * (token.end_mark.index - token.start_mark.index)
+    except yaml.YAMLError:
+        pass  # fmt only sees files that loaded; be safe and report every '#' as a comment
+    lines = []
+    for index, char in enumerate(text):
+        if char == "#" and not covered[index]:
+            line = text.count("\n", 0, index) + 1
+            if line not in lines and not (line == 1 and "yaml-language-server" in text.split("\n", 1)[0]):
+                lines.append(line)
+    return lines

@@ -4,6 +4,7 @@ fields are only ever added, never renamed or removed."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 import io
 import json
 from typing import Any
@@ -100,8 +101,10 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     text = str(value)
-    # A spreadsheet would run a cell starting with one of these as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # A spreadsheet would run a cell starting with one of these as a formula, also after
+    # leading whitespace or in a full-width form (＝), which some spreadsheets fold.
+    first = unicodedata.normalize("NFKC", text).lstrip()[:1]
+    return "'" + text if first in ("=", "+", "-", "@") or text[:1].isspace() else text
 
 
 def export_csv(catalog: Catalog) -> str:

@@ -1,10 +1,13 @@
 """Escaping for every contributed string that reaches a page.
 
 Pages are Markdown that MkDocs turns into HTML, and Markdown passes raw HTML
-through, so contributed text is first HTML-escaped and then has every character
-with a Markdown meaning backslash-escaped (including the braces of attribute
-lists and the pipes of tables). Links are emitted as HTML anchors, and only for
-http(s) URLs.
+through, but still reads Markdown in the text between inline tags, and the
+superfences preprocessor opens a fence at any line start, even inside a raw HTML
+block. So every contributed string, whatever file it comes from (entries,
+benchmarks, metrics, taxonomy, results), goes through `esc_html`: folded onto one
+line, HTML-escaped, and with the characters of Markdown syntax written as numeric
+character references, which Markdown leaves alone and the browser shows as the
+characters. Links are emitted as HTML anchors, and only for http(s) URLs.
 """
 
 from __future__ import annotations
@@ -13,18 +16,38 @@ import html
 import re
 from urllib.parse import urlsplit
 
-# Python-Markdown's escapable characters, plus the table pipe.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>])")
+def _refs(chars: str) -> dict[int, str]:
+    return {ord(c): f"&#{ord(c)};" for c in chars}
+
+
+# Code spans and fences (` ~), links and images ([ ]), attribute lists and fence
+# attributes ({ }), tables (|), escapes (\\) and emphasis (* _): live anywhere in a line.
+_INLINE = _refs("`~[]{}|\\*_")
+# Block syntax that only acts at the start of a line (headings, lists, admonitions,
+# rules), for text that begins a Markdown line.
+_LINE = _refs("`~[]{}|\\*_#!+-.=:")
 
 
 def esc_html(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """The gate for contributed text in HTML or Markdown: one line, escaped, inert."""
+    flat = " ".join(str(text).split())
+    return html.escape(flat, quote=True).translate(_INLINE)
+
+
+# Inside a tag, Markdown's inline patterns that run before raw HTML is set aside (code
+# spans, escapes, links) are the only ones that could reach an attribute.
+_ATTR = _refs("`\\[]")
+
+
+def esc_attr(value: object) -> str:
+    """An attribute value (a URL or a data value) built by sokkit; inert to Markdown too."""
+    return html.escape(str(value), quote=True).translate(_ATTR)
 
 
 def md_text(text: object) -> str:
-    """Inline Markdown that displays `text` literally, on one line."""
+    """Markdown that displays `text` literally, on one line, even at the start of a line."""
     flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", esc_html(flat))
+    return html.escape(flat, quote=True).translate(_LINE)
 
 
 def safe_href(url: object) -> str | None:
@@ -35,7 +58,7 @@ def safe_href(url: object) -> str | None:
         return None
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         return None
-    return esc_html(text)
+    return esc_attr(text)
 
 
 def html_link(url: object, label: object) -> str:

@@ -26,29 +26,48 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .taxonomy import Taxonomy, did_you_mean
+from .yamlsafe import invisible_problem
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ID_HELP = "lower-case letters, digits and single hyphens, e.g. zhang-2024-npo"
+# Every pattern here is used with fullmatch (a bare `$` also matches before a trailing
+# newline) and re.ASCII (`\d` would take any script's digits). The `^...$` anchors stay for
+# the JSON Schema, where they mean the whole string.
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", re.ASCII)
+ID_MAX = 80
+ID_HELP = f"lower-case ASCII letters, digits and single hyphens, at most {ID_MAX} characters, e.g. zhang-2024-npo"
+# Each entry folder of the site has a generated index page (papers/index.md, ...) that an
+# entry with this id would replace.
+RESERVED_IDS = frozenset({"index"})
 
 # New-style arXiv ids (since 2007): YYMM.NNNN, five digits from 1501 on.
-ARXIV_NEW_RE = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})$")
-ARXIV_OLD_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}$")
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-OPENREVIEW_RE = re.compile(r"^[A-Za-z0-9_-]{5,20}$")
-ACL_RE = re.compile(r"^(?:\d{4}\.[a-z0-9-]+\.\d+|[A-Z]\d{2}-\d{4})$")
-BIBTEX_KEY_RE = re.compile(r"^[A-Za-z0-9_:.+/-]+$")
-BIBTEX_FIELD_RE = re.compile(r"^[a-z]+$")
+ARXIV_NEW_RE = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})$", re.ASCII)
+ARXIV_OLD_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}$", re.ASCII)
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$", re.ASCII)
+OPENREVIEW_RE = re.compile(r"^[A-Za-z0-9_-]{5,20}$", re.ASCII)
+ACL_RE = re.compile(r"^(?:\d{4}\.[a-z0-9-]+\.\d+|[A-Z]\d{2}-\d{4})$", re.ASCII)
+BIBTEX_KEY_RE = re.compile(r"^[A-Za-z0-9_:.+/-]+$", re.ASCII)
+BIBTEX_FIELD_RE = re.compile(r"^[a-z]+$", re.ASCII)
 
 
 # --- shared field checks -------------------------------------------------------
 
+def id_problem(value: str) -> str | None:
+    """Why `value` cannot be an entry id (None if it can): the one id rule of every command."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:40]) + ("..." * (len(value) > 40))
+    if len(value) > ID_MAX or not ID_RE.fullmatch(value):
+        return f"'{shown}' is not a valid id ({ID_HELP})"
+    if value in RESERVED_IDS:
+        return f"'{value}' is reserved for a generated page; choose another id"
+    return None
+
+
 def _check_id(value: str) -> str:
-    if not ID_RE.match(value):
-        raise PydanticCustomError("entry_id", "'{value}' is not a valid id ({help})", {"value": value, "help": ID_HELP})
+    problem = id_problem(value)
+    if problem:
+        raise PydanticCustomError("entry_id", "{problem}", {"problem": problem})
     return value
 
 
-EntryId = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_RE.pattern})]
+EntryId = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_RE.pattern, "maxLength": ID_MAX})]
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -57,11 +76,24 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def _no_control(value: str) -> str:
     if _CONTROL_CHARS.search(value):
         raise PydanticCustomError("control_char", "text contains control characters")
+    problem = invisible_problem(value)  # for text from arXiv and BibTeX, which skip the YAML loader
+    if problem:
+        raise PydanticCustomError("invisible_char", "text {problem}", {"problem": problem})
+    return value
+
+
+_LINE_BREAKS = re.compile(r"[\n\x85\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    # Titles, names and sources are shown on one line; a break in one is always a mistake.
+    if _LINE_BREAKS.search(value):
+        raise PydanticCustomError("line_break", "text must be on one line (no line breaks)")
     return value
 
 
 Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_no_control)]
-ShortText = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_no_control)]
+ShortText = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_no_control), AfterValidator(_one_line)]
 
 
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>{}\"'`\\]")
@@ -114,9 +146,9 @@ def _arxiv_before(value: Any) -> Any:
 
 def is_arxiv_id(value: str) -> bool:
     """New style YYMM.NNNN(N) with a real month (five digits from 2015), or old style."""
-    if ARXIV_OLD_RE.match(value):
+    if ARXIV_OLD_RE.fullmatch(value):
         return True
-    match = ARXIV_NEW_RE.match(value)
+    match = ARXIV_NEW_RE.fullmatch(value)
     if not match:
         return False
     year, month, number = int(match.group(1)), int(match.group(2)), match.group(3)
@@ -126,7 +158,7 @@ def is_arxiv_id(value: str) -> bool:
 def _check_arxiv(value: str) -> str:
     if is_arxiv_id(value):
         return value
-    hint = " (drop the version suffix)" if re.match(r"^\d{4}\.\d{4,5}v\d+$", value) else ""
+    hint = " (drop the version suffix)" if re.fullmatch(r"\d{4}\.\d{4,5}v\d+", value, re.ASCII) else ""
     raise PydanticCustomError(
         "arxiv_id",
         "'{value}' is not an arXiv id{hint} (allowed: YYMM.NNNNN, e.g. 2404.05868; YYMM.NNNN before 2015; or old style like cs/0112017)",
@@ -139,7 +171,7 @@ ArxivId = Annotated[str, BeforeValidator(_arxiv_before), AfterValidator(_check_a
 
 def _check_pattern(kind: str, regex: re.Pattern[str], example: str):
     def check(value: str) -> str:
-        if not regex.match(value):
+        if not regex.fullmatch(value):
             raise PydanticCustomError(
                 f"{kind}_id", "'{value}' is not a valid {kind} (expected something like {example})",
                 {"value": value, "kind": kind, "example": example},
@@ -165,6 +197,7 @@ Year = Annotated[int, AfterValidator(_check_year)]
 
 
 def _check_author(value: str) -> str:
+    _no_control(value)
     if value != value.strip() or value.count(",") > 1:
         raise PydanticCustomError("author", "author '{value}' should be one name such as 'Ada Lovelace'", {"value": value})
     if " and " in value:

@@ -18,7 +18,7 @@ from .export import EXPORTERS
 from .graph import view_data
 from .htmlsafe import code_fence, esc_html, html_link, md_text
 from .models import Paper
-from .sitehtml import Column, anchor, href, table
+from .sitehtml import Column, anchor, href, table, title_heading
 from .timeline import timeline_svg
 
 PAPERS_DIR = "papers"
@@ -150,7 +150,7 @@ class Renderer:
     def paper_page(self, entry: Entry[Paper]) -> str:
         here = f"{PAPERS_DIR}/{entry.id}.md"
         p = entry.model
-        out = [front_matter(p.title) + f"# {md_text(p.title)}", ""]
+        out = [front_matter(p.title) + title_heading(p.title), ""]
         facts = ([f"<strong>Previously titled:</strong> {'; '.join(esc_html(t) for t in p.former_titles)}"]
                  if p.former_titles else [])
         facts += [f"<strong>Authors:</strong> {esc_html(', '.join(p.authors))}",
@@ -317,7 +317,8 @@ class Renderer:
             return "\n".join(out)
         counts = self.counts()
         for axis_id, axis in self.taxonomy.axes.items():
-            out += [f"## {md_text(axis.label)}", "", md_text(axis.description), "", "<ul>"]
+            # Raw HTML with the validated axis id: a slug of the label could take a theme id.
+            out += [f'<h2 id="{axis_id}">{esc_html(axis.label)}</h2>', "", md_text(axis.description), "", "<ul>"]
             for value_id, value in axis.values.items():
                 if axis_id in PAPER_AXES:
                     name = anchor(here, self.value_page(axis_id, value_id), value.label) + f" ({counts[axis_id][value_id]})"
@@ -344,7 +345,7 @@ class Renderer:
                 entries = [e for e in self.catalog.papers.values() if value_id in get(e.model)]
                 pages[here] = "\n".join([
                     front_matter(f"{self.taxonomy.axes[axis].label}: {value.label}"),
-                    f"# {md_text(self.taxonomy.axes[axis].label)}: {md_text(value.label)}", "",
+                    title_heading(f"{self.taxonomy.axes[axis].label}: {value.label}"), "",
                     md_text(value.description), "",
                     f"{len(entries)} paper{'s' * (len(entries) != 1)}. "
                     + anchor(here, "taxonomy/index.md", "All values of every axis") + ".", "",
@@ -363,7 +364,7 @@ class Renderer:
                 continue
             here = f"compare/{family}.md"
             title = self.label("technique", family)
-            pages[here] = "\n".join([front_matter(f"Compare: {title}"), f"# {md_text(title)}", "",
+            pages[here] = "\n".join([front_matter(f"Compare: {title}"), title_heading(title), "",
                                      md_text(self.taxonomy.axes["technique"].values[family].description), "",
                                      self.paper_table(here, entries, family=family)])
             index.append(f"<li>{anchor('compare/index.md', here, title)} ({len(entries)})</li>")
@@ -373,7 +374,7 @@ class Renderer:
             if not entries:
                 continue
             here = f"compare/benchmark-{bid}.md"
-            pages[here] = "\n".join([front_matter(f"Compare on {bench.model.name}"), f"# Papers evaluated on {md_text(bench.model.name)}", "",
+            pages[here] = "\n".join([front_matter(f"Compare on {bench.model.name}"), title_heading(f"Papers evaluated on {bench.model.name}"), "",
                                      anchor(here, f"benchmarks/{bid}.md", f"About {bench.model.name}") + ".", "",
                                      self.paper_table(here, entries, family="")])
             index.append(f"<li>{anchor('compare/index.md', here, bench.model.name)} ({len(entries)})</li>")
@@ -388,7 +389,7 @@ class Renderer:
             b = entry.model
             here = f"benchmarks/{bid}.md"
             users = [e for e in self.catalog.papers.values() if bid in e.model.benchmarks]
-            out = [front_matter(b.name), f"# {md_text(b.name)}", ""]
+            out = [front_matter(b.name), title_heading(b.name), ""]
             if b.full_name:
                 out += [f"*{md_text(b.full_name)}*", ""]
             out += [md_text(b.description), "", "<ul>"]
@@ -420,7 +421,7 @@ class Renderer:
         for mid, entry in sorted(self.catalog.metrics.items()):
             m = entry.model
             here = f"metrics/{mid}.md"
-            out = [front_matter(m.name), f"# {md_text(m.name)}", "", md_text(m.definition), "", "<ul>",
+            out = [front_matter(m.name), title_heading(m.name), "", md_text(m.definition), "", "<ul>",
                    f"<li>Measures: {esc_html(self.label('metric_measures', m.measures))}</li>",
                    f"<li>Direction: {esc_html(m.direction.replace('-', ' '))}</li>"]
             if m.introduced_by:

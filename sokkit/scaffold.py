@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .catalog import IDENTITY_KEYS, Catalog
 from .entryfmt import format_entry
-from .models import ID_RE, Paper
+from .models import ID_MAX, Paper, id_problem
 from .taxonomy import Taxonomy
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "via", "with", "from", "towards", "toward",
@@ -35,7 +35,11 @@ def derive_id(authors: list[str], year: int, title: str) -> str:
     else:
         words = [ascii_slug(w) for w in re.findall(r"[\w'-]+", title)]
         keyword = next((w for w in words if w and w not in STOPWORDS and len(w) > 2), "paper")
-    return f"{surname or 'anon'}-{year}-{keyword.split('-')[0] or 'paper'}"
+    # Capped so that a very long surname or word still gives a valid id (ID_MAX).
+    surname = (surname or "anon")[:40].strip("-") or "anon"
+    keyword = keyword.split("-")[0][:24] or "paper"
+    entry_id = f"{surname}-{year}-{keyword}"
+    return entry_id if not id_problem(entry_id) and len(entry_id) <= ID_MAX - 4 else f"anon-{year}-paper"
 
 
 @dataclass
@@ -74,6 +78,15 @@ def unused_id(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
+def link_new_file(source: Path, path: Path) -> None:
+    """Give the file `source` the name `path` too, failing with FileExistsError rather than replace."""
+    try:
+        os.link(source, path)
+    except FileExistsError as exc:
+        exc.filename = str(path)
+        raise
+
+
 def write_new_file(path: Path, text: str) -> None:
     """Create `path` with `text`, atomically, failing if it already exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +110,8 @@ def template(entry_id: str, taxonomy: Taxonomy) -> str:
     """A commented skeleton of every field. It fails validation until filled in, with
     messages that say what each field needs."""
     year = datetime.date.today().year
-    if not ID_RE.match(entry_id):
-        raise ValueError(entry_id)
+    if id_problem(entry_id):
+        raise ValueError(id_problem(entry_id))
     return f"""\
 # yaml-language-server: $schema=../../schema/paper.schema.json
 # New entry {entry_id}. Take facts (title, authors, year, ids, venue) from the paper's

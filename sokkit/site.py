@@ -7,27 +7,106 @@ once MkDocs has succeeded, so a failed build leaves the previous site intact.
 from __future__ import annotations
 
 import functools
+import glob
 import html
 import http.server
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 from typing import Any
 
-from .catalog import Catalog, load_catalog
-from .fsutil import atomic_write_text, replace_dir
+from .catalog import Catalog, CatalogNotFound, load_catalog
+from .fsutil import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
 from .render import NAV, NOT_IN_NAV, render_pages
 from .yamlsafe import YamlError, load_yaml
 
 
 class SiteBuildError(Exception):
     pass
+
+
+class UnsafeOutput(SiteBuildError):
+    """--out names something a build must not replace: a usage error, not a failed build."""
+
+
+# Written into every built site (and every temporary build folder), so that a later build
+# knows the folder is its own to replace or to clean up.
+MARKER = ".sokkit-site"
+BUILD_PREFIX = ".sokkit-build-"
+ALLOWED = "--out may name only an absent folder, an empty folder or a site sokkit built before"
+
+
+def check_out(out: Path, protected: list[Path]) -> None:
+    """Refuse an output path whose replacement could destroy anything but a previous site."""
+    out = Path(os.path.abspath(out))
+    cwd = Path.cwd().resolve()
+    real = out.resolve()
+    reason = None
+    if cwd == real or cwd.is_relative_to(real):
+        reason = "it is the current folder or a parent of it"
+    for path in protected:
+        path = Path(path).resolve()
+        if reason is None and (real == path or path.is_relative_to(real) or real.is_relative_to(path)):
+            reason = f"it is, contains or lies inside {path}"
+    if reason is None:
+        reason = _occupied(out)
+    if reason:
+        raise UnsafeOutput(f"refusing to replace '{out}': {reason}; {ALLOWED}")
+
+
+def _occupied(out: Path) -> str | None:
+    """Why the existing `out` is not ours to replace (None when absent, empty or a previous site)."""
+    try:
+        info = out.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"it cannot be inspected ({exc.strerror or exc})"
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    try:
+        names = set(os.listdir(out))
+    except OSError as exc:
+        return f"it cannot be listed ({exc.strerror or exc})"
+    # Sites built before the marker existed are recognised by sokkit's own stylesheet.
+    if not names or MARKER in names or (out / ASSETS_URL / "sokkit.css").is_file():
+        return None
+    return "it is a folder that holds files and no sokkit site marker"
+
+
+def clean_stale_builds(parent: Path, name: str = "site") -> None:
+    """Delete temporary folders left by killed builds (`.sokkit-build-*`, and the old site
+    `.NAME.old.*` of an interrupted swap): our prefix, our marker, a dead pid."""
+    for folder in [*parent.glob(BUILD_PREFIX + "*"), *parent.glob(f".{glob.escape(name)}.old.*")]:
+        marker = folder / MARKER
+        if folder.is_symlink() or not folder.is_dir() or marker.is_symlink() or not marker.is_file():
+            continue
+        try:
+            pid = int(marker.read_text(encoding="utf-8").strip() or 0)
+        except (OSError, ValueError):
+            continue
+        if pid <= 0 or not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written: list[str]) -> dict[str, Any]:
@@ -61,7 +140,7 @@ def broken_links(site: Path) -> list[str]:
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
         for target in set(_LINK.findall(text)):
-            target = html.unescape(target).split("?", 1)[0]
+            target = unquote(html.unescape(target).split("?", 1)[0])  # MkDocs writes 'my page' as my%20page
             if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
                 continue
             resolved = (site / target.lstrip("/")) if target.startswith("/") else (page.parent / target)
@@ -75,56 +154,79 @@ def broken_links(site: Path) -> list[str]:
 
 def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), config: Path = Path("mkdocs.yml")) -> None:
     """Render `catalog` and build the site into `out` atomically."""
+    check_out(out, [catalog.root, docs_dir])
+    out = Path(os.path.abspath(out))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_builds(out.parent, out.name)
+        work = Path(tempfile.mkdtemp(prefix=BUILD_PREFIX, dir=out.parent))
+    except OSError as exc:
+        raise UnsafeOutput(f"cannot write the site to '{out}': {exc.strerror or exc}") from None
+    try:
+        _build_in(work, catalog, out, docs_dir, config)
+    except UnsafeFile as exc:
+        raise SiteBuildError(str(exc)) from None
+    except OSError as exc:
+        raise SiteBuildError(f"{exc.filename or out}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: Path) -> None:
+    """Render into the temporary folder `work`, build with MkDocs, swap the result onto `out`."""
     import json
 
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".sokkit-build-", dir=out.parent) as tmp:
-        work = Path(tmp)
-        src = work / "docs"
-        src.mkdir()
-        hand_written = []
-        if docs_dir.is_dir():
-            shutil.copytree(docs_dir, src, dirs_exist_ok=True)
-            hand_written = [p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.glob("*.md"))]
-        shutil.copytree(ASSETS, src / ASSETS_URL, dirs_exist_ok=False)
-        figure = catalog.root / "results" / "audit.png"
-        if figure.is_file():
-            shutil.copyfile(figure, src / "audit.png")
-        for rel, text in render_pages(catalog).items():
-            target = src / rel
-            if target.exists():
-                raise SiteBuildError(f"generated page '{rel}' would overwrite a file from {docs_dir}; rename that file")
-            atomic_write_text(target, text)
-        site = work / "site"
-        cfg = work / "mkdocs.yml"
-        # JSON is valid YAML, and needs no YAML writer.
-        cfg.write_text(json.dumps(site_config(config, src, site, hand_written), indent=1), encoding="utf-8")
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(cfg)],
-            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        )
-        if result.returncode != 0:
-            detail = [line for line in (result.stderr + result.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
-            raise SiteBuildError("mkdocs build failed:\n  " + "\n  ".join(detail[-20:] or ["(no message)"]))
-        broken = broken_links(site)
-        if broken:
-            raise SiteBuildError(f"{len(broken)} broken link(s) in the built site:\n  " + "\n  ".join(broken[:20]))
-        replace_dir(site, out)
+    (work / MARKER).write_text(f"{os.getpid()}\n", encoding="utf-8")
+    src = work / "docs"
+    src.mkdir()
+    hand_written = []
+    if docs_dir.is_dir():
+        copied = copy_regular_tree(docs_dir, src)
+        hand_written = [rel for rel in copied if "/" not in rel and rel.endswith(".md")]
+    shutil.copytree(ASSETS, src / ASSETS_URL, dirs_exist_ok=False)
+    figure = catalog.root / "results" / "audit.png"
+    if figure.exists() or figure.is_symlink():
+        (src / "audit.png").write_bytes(read_regular(figure))
+    for rel, text in render_pages(catalog).items():
+        target = src / rel
+        if target.exists():
+            raise SiteBuildError(f"generated page '{rel}' would overwrite a file from {docs_dir}; rename that file")
+        atomic_write_text(target, text)
+    site = work / "site"
+    cfg = work / "mkdocs.yml"
+    # JSON is valid YAML, and needs no YAML writer.
+    cfg.write_text(json.dumps(site_config(config, src, site, hand_written), indent=1), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(cfg)],
+        capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    if result.returncode != 0:
+        detail = [line for line in (result.stderr + result.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
+        raise SiteBuildError("mkdocs build failed:\n  " + "\n  ".join(detail[-20:] or ["(no message)"]))
+    broken = broken_links(site)
+    if broken:
+        raise SiteBuildError(f"{len(broken)} broken link(s) in the built site:\n  " + "\n  ".join(broken[:20]))
+    (site / MARKER).write_text("built by sokkit; 'sokkit build' may replace this folder\n", encoding="utf-8")
+    check_out(out, [catalog.root, docs_dir])  # again: it may have changed during the build
+    replace_dir(site, out, marker=MARKER)
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
+    # lstat, and tolerate files that vanish mid-scan: the watcher must outlive any edit.
     found = []
     for root in paths:
-        if root.is_file():
-            candidates = [root]
-        elif root.is_dir():
-            candidates = [p for p in root.rglob("*") if p.is_file()]
-        else:
-            continue
+        candidates = [root]
+        if root.is_dir():
+            try:
+                candidates = list(root.rglob("*"))
+            except OSError:
+                candidates = []
         for p in candidates:
-            stat = p.stat()
-            found.append((str(p), stat.st_mtime, stat.st_size))
+            try:
+                info = p.lstat()
+            except OSError:
+                continue
+            found.append((str(p), info.st_mtime, info.st_size))
     return tuple(sorted(found))
 
 
@@ -138,7 +240,11 @@ class Rebuilder:
 
     def rebuild(self) -> bool:
         self.seen = _fingerprint(self.watched)
-        catalog, problems = load_catalog(self.catalog_dir)
+        try:
+            catalog, problems = load_catalog(self.catalog_dir)
+        except CatalogNotFound as exc:  # moved or deleted while serving: keep serving, keep watching
+            print(f"not rebuilt: {exc}; still serving the previous build", file=sys.stderr)
+            return False
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             for problem in errors:
@@ -162,6 +268,14 @@ class Rebuilder:
 
 def serve(catalog_dir: Path, out: Path, docs_dir: Path, config: Path, host: str, port: int) -> int:
     """Build, serve `out` over HTTP, and rebuild whenever the sources change."""
+    if not 0 <= port <= 65535:
+        print(f"sokkit serve: --port {port} is not a port number (0 to 65535)", file=sys.stderr)
+        return 2
+    try:
+        check_out(out, [catalog_dir, docs_dir])
+    except UnsafeOutput as exc:
+        print(f"sokkit serve: {exc}", file=sys.stderr)
+        return 2
     rebuilder = Rebuilder(catalog_dir, out, docs_dir, config)
     if not rebuilder.rebuild() and not Path(out).is_dir():
         return 1

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .htmlsafe import esc_html
+from .htmlsafe import esc_attr, esc_html
 
 
 def page_url(md_path: str) -> str:
@@ -32,7 +32,14 @@ def href(from_md: str, target: str) -> str:
     rel = posixpath.relpath("/" + to, "/" + base) if to else posixpath.relpath("/", "/" + base)
     if to == "" or to.endswith("/"):
         rel = rel.rstrip("/") + "/"
-    return esc_html(rel)
+    return esc_attr(rel)
+
+
+def title_heading(text: object) -> str:
+    """A page's heading from contributed text, as raw HTML: a Markdown heading would get an
+    id slugged from the text, and a title such as '__config' would then take an id the
+    theme's own script looks up."""
+    return f"<h1>{esc_html(text)}</h1>"
 
 
 def anchor(from_md: str, target: str, label: object) -> str:
@@ -64,9 +71,9 @@ def table(rows: list[Any], columns: list[Column]) -> str:
         for col in columns:
             attrs = ""
             if col.values is not None:
-                attrs += f' data-values="{esc_html("|".join(v for v in col.values(row) if v))}"'
+                attrs += f' data-values="{esc_attr("|".join(v for v in col.values(row) if v))}"'
             if col.sort is not None:
-                attrs += f' data-sort="{esc_html(col.sort(row))}"'
+                attrs += f' data-sort="{esc_attr(col.sort(row))}"'
             cells.append(f"<td{attrs}>{col.cell(row)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (

@@ -37,6 +37,8 @@ def read_reference(path: Path) -> list[ReferencePaper]:
         raise ReferenceError(f"cannot read reference list '{path}': {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ReferenceError(f"{path}: not valid UTF-8") from None
+    except (csv.Error, AttributeError) as exc:  # a field over csv's size limit, a short row
+        raise ReferenceError(f"{path}: not a readable tab-separated list ({exc})") from None
 
 
 def coverage(catalog: Catalog, reference: list[ReferencePaper]) -> dict[str, Any]:

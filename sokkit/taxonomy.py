@@ -5,9 +5,18 @@ from __future__ import annotations
 import difflib
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-TaxonId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
+# pydantic matches `pattern` with Rust regex, where `$` is the end of the string (no
+# trailing newline). `index` and `benchmark-*` would collide with generated pages
+# (compare/index.md, compare/benchmark-<id>.md).
+def _not_reserved(value: str) -> str:
+    if value == "index" or value.startswith("benchmark-"):
+        raise ValueError(f"'{value}' is reserved for a generated page; choose another id")
+    return value
+
+
+TaxonId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=64), AfterValidator(_not_reserved)]
 
 
 class _Strict(BaseModel):

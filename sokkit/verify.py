@@ -19,9 +19,9 @@ from typing import Any
 
 from .catalog import Catalog
 from .claims import MACHINE_TOLERANCE, CheckableClaim, checkable_claims, judge
-from .fsutil import atomic_write_text
+from .fsutil import UnsafeFile, atomic_write_text
+from .results import RESULTS_DIR, read_json
 
-RESULTS_DIR = "results"
 AUDIT_FILE = "audit.json"
 CLAIMS_FILE = "claims.json"
 FIGURE_FILE = "audit.png"
@@ -50,8 +50,8 @@ def load_results(catalog: Catalog) -> tuple[dict[str, Any] | None, dict[str, Any
     out = []
     for name in (AUDIT_FILE, CLAIMS_FILE):
         try:
-            out.append(json.loads((folder / name).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            out.append(read_json(folder / name))
+        except (UnsafeFile, ValueError):
             out.append(None)
     return out[0], out[1]
 

@@ -13,6 +13,7 @@ The C parser (libyaml) is used when PyYAML was built with it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,20 @@ _NO_KEY = object()
 _BOM = "\ufeff"
 
 
+# Bidi controls (which can make text display in another order than it is read, as in
+# "Trojan Source") and zero-width characters (which make equal-looking strings differ).
+INVISIBLE_RE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u180e]")
+
+
+def invisible_problem(text: str) -> str | None:
+    """Why `text` is refused for holding an invisible character (None if it does not)."""
+    match = INVISIBLE_RE.search(text)
+    if match is None:
+        return None
+    return (f"contains the invisible character U+{ord(match.group()):04X} "
+            f"({unicodedata.name(match.group(), 'format character')}); bidi controls and zero-width characters are not allowed")
+
+
 def decode_utf8(raw: bytes, path: str) -> str:
     """Decode strictly as UTF-8, naming the line of the first bad byte."""
     try:
@@ -194,16 +209,23 @@ def load_yaml(path: Path | str, display: str | None = None) -> YamlDocument:
     """Read and parse a catalog file; `display` is the path shown in messages."""
     path = Path(path)
     shown = display or str(path)
+    from .fsutil import UnsafeFile, check_regular, read_regular
+
     try:
-        size = path.stat().st_size
+        size = check_regular(path, limit=1 << 62).st_size
         if size > MAX_FILE_BYTES:
             raise YamlError(shown, 1, f"file is {size} bytes; catalog files are limited to {MAX_FILE_BYTES}")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlError(shown, 1, f"cannot read file: {exc.strerror or exc}") from None
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except UnsafeFile as exc:
+        raise YamlError(shown, 1, str(exc).split(": ", 1)[1]) from None
     if not raw.strip():
         raise YamlError(shown, 1, "file is empty (expected a YAML mapping of keys to values)")
-    return parse_yaml(decode_utf8(raw, shown), shown)
+    text = decode_utf8(raw, shown)
+    problem = invisible_problem(text)
+    if problem:
+        line = text[: INVISIBLE_RE.search(text).start()].count("\n") + 1
+        raise YamlError(shown, line, f"the file {problem}")
+    return parse_yaml(text, shown)
 
 
 _SCHEMA_LINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")

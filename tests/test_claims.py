@@ -61,7 +61,7 @@ def audit_result(gap, gap_std, forget=0.1, oracle_forget=0.1, forget_std=0.02, b
     return {
         "settings": {"thresholds": {"no_attack": 0.15, "relearn": 0.15}},
         "base": {"forget_acc": 1.0, "retain_acc": base_retain},
-        "oracle": {"forget_acc": oracle_forget},
+        "oracle": {"forget_acc": oracle_forget, "retain_acc": 1.0},
         "methods": {"npo": {"forget_acc": forget, "forget_acc_std": forget_std, "retain_acc": retain,
                             "retain_acc_std": retain_std, "attacks": {"relearn": attack}}},
     }
