@@ -18,7 +18,7 @@ from .export import EXPORTERS
 from .graph import view_data
 from .htmlsafe import code_fence, esc_html, html_link, md_text
 from .models import Paper
-from .sitehtml import Column, anchor, href, table, title_heading
+from .sitehtml import Column, anchor, href, page_url, table, title_heading
 from .timeline import timeline_svg
 
 PAPERS_DIR = "papers"
@@ -65,6 +65,9 @@ def front_matter(title: str) -> str:
     return f"---\ntitle: {json.dumps(esc_html(' '.join(title.split())))}\n---\n\n"
 
 
+FEED_FILE = "feed.xml"
+
+
 class Renderer:
     """One catalog's pages; keeps the label and link helpers in one place."""
 
@@ -73,6 +76,7 @@ class Renderer:
 
         self.catalog = catalog
         self.taxonomy = catalog.taxonomy
+        self.added: dict[str, str] = {}  # paper id -> when it entered the catalog (render_pages sets it)
         self.audit, claim_results = load_results(catalog)
         self.claim_results = {(r["paper"], r["claim"]): r for r in (claim_results or {}).get("claims", [])}
         self.claim_meta = claim_results or {}
@@ -505,12 +509,38 @@ class Renderer:
                     out.append(f"<tr><td>{anchor(here, f'compare/{family}.md', self.label('technique', family))}</td>"
                                + "".join(cells) + f"<td>{tested}</td></tr>")
             out += ["</table>", ""]
+        if self.added:
+            latest = self.latest_added(12)
+            out += ["## Recently added", "",
+                    f'<p>The latest entries in the catalog; follow them with the <a href="{href(here, FEED_FILE)}">Atom feed</a>.</p>',
+                    "<ul>"]
+            out += [f"<li>{self.paper_link(here, pid)} — added {esc_html(when[:10])}</li>" for pid, when in latest]
+            out += ["</ul>", ""]
         recent = sorted(self.catalog.papers.values(), key=lambda e: (-e.model.year, e.id))[:12]
         if recent:
             out += ["## Newest papers", "", "<ul>"]
             out += [f"<li>{self.paper_link(here, e.id)} ({e.model.year})</li>" for e in recent]
             out += ["</ul>", ""]
         return "\n".join(out)
+
+    def latest_added(self, n: int) -> list[tuple[str, str]]:
+        return sorted(self.added.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)[:n]
+
+    def atom_feed(self, n: int = 100) -> str:
+        """Atom 1.0 of the latest additions, newest first; links are relative to the feed."""
+        from xml.sax.saxutils import escape
+
+        latest = self.latest_added(n)
+        lines = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
+                 "<title>sokkit: papers added to the catalog</title>", "<id>urn:sokkit:catalog</id>",
+                 f"<updated>{escape(latest[0][1])}</updated>", '<link rel="alternate" href="./"/>']
+        for pid, when in latest:
+            p = self.catalog.papers[pid].model
+            lines += ["<entry>", f"<title>{escape(p.title)}</title>", f"<id>urn:sokkit:paper:{escape(pid)}</id>",
+                      f"<updated>{escape(when)}</updated>", f'<link href="{escape(page_url(f"{PAPERS_DIR}/{pid}.md"))}"/>',
+                      *[f"<author><name>{escape(a)}</name></author>" for a in p.authors[:20]],
+                      f"<summary>{escape(' '.join((p.summary or '').split()))}</summary>", "</entry>"]
+        return "\n".join(lines + ["</feed>"]) + "\n"
 
     def downloads(self) -> str:
         out = ["# Downloads", "", "The whole catalog, regenerated with every build. The same files come from "
@@ -527,9 +557,12 @@ class Renderer:
                           '<img src="' + href("timeline.md", "timeline.svg") + '" alt="Papers per year and technique family">', ""])
 
 
-def render_pages(catalog: Catalog) -> dict[str, str]:
-    """Every generated page and data file, keyed by path relative to the docs folder."""
+def render_pages(catalog: Catalog, added: dict[str, str] | None = None) -> dict[str, str]:
+    """Every generated page and data file, keyed by path relative to the docs folder.
+    `added` maps paper ids to the date they entered the catalog (sokkit.history); with
+    it, the home page lists the latest additions and `feed.xml` is an Atom feed of them."""
     r = Renderer(catalog)
+    r.added = {pid: when for pid, when in (added or {}).items() if pid in catalog.papers}
     pages = {
         "index.md": r.home(),
         "taxonomy/index.md": r.taxonomy_index(),
@@ -549,7 +582,9 @@ def render_pages(catalog: Catalog) -> dict[str, str]:
         pages[f"{PAPERS_DIR}/{paper_id}.md"] = r.paper_page(entry)
     for fmt, (name, _) in DOWNLOADS.items():
         pages[f"downloads/{name}"] = EXPORTERS[fmt](catalog)
+    if r.added:
+        pages[FEED_FILE] = r.atom_feed()
     return pages
 
 
-__all__ = ["render_pages", "NAV", "NOT_IN_NAV", "PAPERS_DIR"]
+__all__ = ["render_pages", "NAV", "NOT_IN_NAV", "PAPERS_DIR", "FEED_FILE"]

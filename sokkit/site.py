@@ -25,6 +25,7 @@ from typing import Any
 
 from .catalog import Catalog, CatalogNotFound, load_catalog
 from .fsutil import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
+from .history import added_dates
 from .render import NAV, NOT_IN_NAV, render_pages
 from .yamlsafe import YamlError, load_yaml
 
@@ -187,7 +188,7 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     figure = catalog.root / "results" / "audit.png"
     if figure.exists() or figure.is_symlink():
         (src / "audit.png").write_bytes(read_regular(figure))
-    for rel, text in render_pages(catalog).items():
+    for rel, text in render_pages(catalog, added_dates(catalog.root)).items():
         target = src / rel
         if target.exists():
             raise SiteBuildError(f"generated page '{rel}' would overwrite a file from {docs_dir}; rename that file")

@@ -150,3 +150,47 @@ def test_paper_page_shows_former_titles_and_whose_evidence_it_is(mini):
     page = render_pages(catalog)["papers/good-2024-method.md"]
     assert "Previously titled:</strong> Forgetting by Ascent, a First &lt;b&gt;Attempt&lt;/b&gt;" in page
     assert "(relearning, third-party evidence)" in page
+
+
+def test_recently_added_and_the_atom_feed_follow_the_dates_entries_entered_the_catalog(mini):
+    import xml.etree.ElementTree as ET
+
+    from sokkit.render import render_pages
+
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("A Method That Forgets", "Forgets <script>x</script> & more"))
+    catalog, _ = load_catalog(mini.root)
+    assert "feed.xml" not in render_pages(catalog)  # no history known: no feed, and no crash
+    pages = render_pages(catalog, {"good-2024-method": "2026-11-02T10:00:00+00:00",
+                                   "other-2023-baseline": "2026-11-01T10:00:00+00:00", "gone-2020-x": "2026-12-01T00:00:00+00:00"})
+    home = pages["index.md"]
+    assert home.index("good-2024-method") < home.index("other-2023-baseline") and "added 2026-11-02" in home
+    feed = ET.fromstring(pages["feed.xml"])
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert titles == ["Forgets <script>x</script> & more", "A Baseline"]  # parsed back: escaped, not markup
+    assert feed.findtext("a:updated", namespaces=ns) == "2026-11-02T10:00:00+00:00"
+    assert feed.find("a:entry/a:link", ns).get("href") == "papers/good-2024-method/"
+
+
+def test_added_dates_come_from_the_commit_that_added_each_file(tmp_path):
+    import subprocess
+
+    from sokkit.history import added_dates
+
+    root = tmp_path / "repo" / "catalog"
+    (root / "papers").mkdir(parents=True)
+    assert added_dates(root) == {}  # not a git checkout
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
+           "PATH": __import__("os").environ["PATH"]}
+    git = lambda *a, when: subprocess.run(["git", "-C", str(root.parent), *a], check=True, capture_output=True,  # noqa: E731
+                                          env={**env, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when})
+    git("init", "-q", when="2026-01-01T00:00:00Z")
+    (root / "papers" / "a-2024-x.yaml").write_text("x")
+    git("add", ".", when="2026-01-01T00:00:00Z")
+    git("commit", "-qm", "a", when="2026-01-01T00:00:00Z")
+    (root / "papers" / "a-2024-x.yaml").write_text("y")
+    (root / "papers" / "b-2024-y.yaml").write_text("x")
+    git("add", ".", when="2026-02-01T00:00:00Z")
+    git("commit", "-qm", "b", when="2026-02-01T00:00:00Z")
+    dates = added_dates(root)
+    assert dates["a-2024-x"].startswith("2026-01-01") and dates["b-2024-y"].startswith("2026-02-01")
