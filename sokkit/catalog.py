@@ -195,7 +195,7 @@ EXCLUSIONS_FILE = "excluded.yaml"
 def load_exclusions(catalog: Catalog) -> list[Problem]:
     """The optional exclusion list; an excluded paper must not also be an entry."""
     path = catalog.root / EXCLUSIONS_FILE
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):  # a dangling link is reported, not skipped
         return []
     shown = display_path(path)
     try:
