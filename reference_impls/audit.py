@@ -31,7 +31,6 @@ import copy
 import dataclasses
 import json
 import math
-import platform
 import statistics
 import time
 
@@ -42,6 +41,10 @@ from .common import (CommonConfig, System, Task, as_prompts, decoder_layers, enc
                      forget_retain_batches, last_prompt_positions, prepare_training, score, step, token_nll)
 from .toyworld import World, WorldConfig, checkpoint_name, load_or_train, shipped_checkpoint
 
+
+
+# The models every audit attacks, as (role, oracle, train seed): the ones that are shipped.
+AUDIT_MODELS = (("base", False, 0), ("reference_oracle", True, 0), ("oracle", True, 1))
 
 
 @dataclasses.dataclass
@@ -244,7 +247,7 @@ def run_audit(settings: AuditSettings, world_config: WorldConfig = WorldConfig()
     ref_oracle, _ = load_or_train(world, oracle=True, train_seed=0, progress=False)
     oracle, _ = load_or_train(world, oracle=True, train_seed=1, progress=False)
     models = {name: "shipped" if shipped_checkpoint(world, o, s) else "trained here"
-              for name, o, s in (("base", False, 0), ("reference_oracle", True, 0), ("oracle", True, 1))}
+              for name, o, s in AUDIT_MODELS}
     log(f"models ready ({time.perf_counter() - start:.0f}s; {', '.join(f'{k}: {v}' for k, v in models.items())})")
     seeds = list(range(settings.seeds))
     forgotten = world.forget_entities
@@ -266,7 +269,7 @@ def run_audit(settings: AuditSettings, world_config: WorldConfig = WorldConfig()
         "seeds": seeds,
         "versions": versions(),
         "models": {name: {"checkpoint": checkpoint_name(world, o, s), "source": models[name]}
-                   for name, o, s in (("base", False, 0), ("reference_oracle", True, 0), ("oracle", True, 1))},
+                   for name, o, s in AUDIT_MODELS},
         "base": summarise(None, rows["base"], ref),
         "oracle": summarise("removal", rows["oracle"], ref),
         "methods": {m: {**summarise(METHODS[m], rows[m], ref), "unlearn_seconds": _mean_std(timings[m])[0]}

@@ -71,12 +71,13 @@ FEED_FILE = "feed.xml"
 class Renderer:
     """One catalog's pages; keeps the label and link helpers in one place."""
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, added: dict[str, str] | None = None):
         from .verify import load_results
 
         self.catalog = catalog
         self.taxonomy = catalog.taxonomy
-        self.added: dict[str, str] = {}  # paper id -> when it entered the catalog (render_pages sets it)
+        # paper id -> when it entered the catalog (sokkit.history)
+        self.added = {pid: when for pid, when in (added or {}).items() if pid in catalog.papers}
         self.audit, claim_results = load_results(catalog)
         self.claim_results = {(r["paper"], r["claim"]): r for r in (claim_results or {}).get("claims", [])}
         self.claim_meta = claim_results or {}
@@ -561,8 +562,7 @@ def render_pages(catalog: Catalog, added: dict[str, str] | None = None) -> dict[
     """Every generated page and data file, keyed by path relative to the docs folder.
     `added` maps paper ids to the date they entered the catalog (sokkit.history); with
     it, the home page lists the latest additions and `feed.xml` is an Atom feed of them."""
-    r = Renderer(catalog)
-    r.added = {pid: when for pid, when in (added or {}).items() if pid in catalog.papers}
+    r = Renderer(catalog, added)
     pages = {
         "index.md": r.home(),
         "taxonomy/index.md": r.taxonomy_index(),
