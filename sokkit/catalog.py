@@ -119,12 +119,16 @@ def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str, str]]:
     """Rules that tie several fields of one paper together: (loc, message, severity).
 
     A draft only needs its facts: missing classification is a warning there, so that
-    `sokkit add` and `import-bib` can create valid drafts for someone to classify.
+    `sokkit add` and `import-bib` can create valid drafts for someone to classify. So does
+    a metadata-only entry, whose abstract could not be read: classifying it would be a guess.
     """
-    draft = paper.review.status == "draft"
+    status = paper.review.status
+    draft = status in ("draft", "metadata-only")
     needed = "warning" if draft else "error"
-    later = " (needed before the entry leaves draft)" if draft else ""
+    later = f" (needed before the entry leaves {status})" if draft else ""
     is_method = "method" in paper.roles
+    if status == "metadata-only" and paper.claims:
+        yield ("claims",), "a metadata-only entry has no claims: its abstract was not read (set review.status to provisional once it is)", "error"
     if not paper.roles:
         yield ("roles",), f"a paper needs at least one role{later}", needed
     if is_method:

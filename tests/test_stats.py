@@ -13,7 +13,7 @@ def test_counts_follow_taxonomy_order_and_show_gaps(mini):
     assert list(stats["by_intention"])[:2] == ["removal", "suppression"]
     assert stats["by_intention"] == {"removal": 1, "suppression": 0, "none": 1}
     assert stats["by_technique"]["gradient-ascent"] == 1 and stats["by_technique"]["distillation"] == 0
-    assert stats["by_review"] == {"draft": 1, "provisional": 0, "reviewed": 1}
+    assert stats["by_review"] == {"draft": 1, "metadata-only": 0, "provisional": 0, "reviewed": 1}
     assert stats["by_year"] == {"2023": 1, "2024": 1}
     # the method paper links to the baseline, so nothing is unlinked
     assert stats["method_papers_without_links"] == []
