@@ -119,19 +119,24 @@ def paper_rules(paper: Paper, entry_id: str) -> Iterator[tuple[Loc, str, str]]:
     """Rules that tie several fields of one paper together: (loc, message, severity).
 
     A draft only needs its facts: missing classification is a warning there, so that
-    `sokkit add` and `import-bib` can create valid drafts for someone to classify. So does
-    a metadata-only entry, whose abstract could not be read: classifying it would be a guess.
+    `sokkit add` and `import-bib` can create valid drafts for someone to classify. A
+    metadata-only entry, whose abstract could not be read, carries no classification at
+    all: classifying it would be a guess.
     """
     status = paper.review.status
-    draft = status in ("draft", "metadata-only")
+    draft = status == "draft"
     needed = "warning" if draft else "error"
-    later = f" (needed before the entry leaves {status})" if draft else ""
+    later = " (needed before the entry leaves draft)" if draft else ""
     is_method = "method" in paper.roles
-    if status == "metadata-only" and paper.claims:
+    # A metadata-only entry is unclassified by definition: it says so instead of warning.
+    unread = status == "metadata-only"
+    if unread and paper.claims:
         yield ("claims",), "a metadata-only entry has no claims: its abstract was not read (set review.status to provisional once it is)", "error"
-    if not paper.roles:
+    if unread and (paper.intention or paper.technique or paper.methods):
+        yield ("intention",), "a metadata-only entry is not classified: its abstract was not read (leave out intention, technique and methods)", "error"
+    if not paper.roles and not unread:
         yield ("roles",), f"a paper needs at least one role{later}", needed
-    if is_method:
+    if is_method and not unread:
         if paper.intention is None:
             yield ("intention",), f"a method paper needs an intention (allowed: removal, suppression){later}", needed
         if not paper.technique:

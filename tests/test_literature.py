@@ -194,3 +194,41 @@ def test_added_dates_come_from_the_commit_that_added_each_file(tmp_path):
     git("commit", "-qm", "b", when="2026-02-01T00:00:00Z")
     dates = added_dates(root)
     assert dates["a-2024-x"].startswith("2026-01-01") and dates["b-2024-y"].startswith("2026-02-01")
+
+
+METADATA_ONLY = """\
+title: "A Paper Whose Abstract Nobody Could Read"
+authors: [Ada Lovelace]
+year: 2026
+roles: [method]
+summary: "Title only: announces a method; the abstract was not available to this catalog."
+review:
+  status: metadata-only
+  checked: [reference-list]
+"""
+
+
+def test_a_metadata_only_entry_needs_no_classification_and_may_not_carry_claims_or_one(mini):
+    mini.write("papers", "lovelace-2026-unread", METADATA_ONLY)
+    _, problems = load_catalog(mini.root)
+    assert [p.format() for p in problems if "lovelace-2026-unread" in p.file] == []
+    claimed = METADATA_ONLY + ("claims:\n  - {id: x, kind: forgetting-achieved, statement: It forgets., "
+                               "source: Abstract}\n")
+    mini.write("papers", "lovelace-2026-unread", claimed)
+    assert any("no claims" in p.message for p in messages(mini))
+    classified = METADATA_ONLY.replace("roles: [method]", "roles: [method]\nintention: removal\ntechnique: [gradient-ascent]")
+    mini.write("papers", "lovelace-2026-unread", classified)
+    assert any("not classified" in p.message and p.field == "intention" for p in messages(mini))
+    # The same entry as provisional must be classified.
+    mini.write("papers", "lovelace-2026-unread", METADATA_ONLY.replace("metadata-only", "provisional"))
+    assert {p.field for p in messages(mini)} >= {"intention", "technique", "rationale"}
+
+
+def test_every_row_of_the_reference_list_is_an_entry_or_an_exclusion():
+    from sokkit.stats import DEFAULT_REFERENCE, read_reference
+
+    if not (CATALOG.parent / DEFAULT_REFERENCE).is_file():
+        pytest.skip("the reference list lies outside the project (../shared) and is absent here")
+    catalog, _ = load_catalog(CATALOG)
+    result = coverage(catalog, read_reference(CATALOG.parent / DEFAULT_REFERENCE))
+    assert result["missing"] == []
