@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .models import Paper
+from ..catalog import Catalog
+from ..catalog.models import Paper
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_"}
 _SPECIAL_RE = re.compile(r"[\\{}%&$#_]")
@@ -50,3 +51,7 @@ def bibtex_entry(paper: Paper, entry_id: str) -> str:
         fields[name] = bib_escape(value)
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
     return f"@{entry_type}{{{cite_key(paper, entry_id)},\n{body}\n}}"
+
+
+def export_bibtex(catalog: Catalog) -> str:
+    return "\n\n".join(bibtex_entry(catalog.papers[key].model, key) for key in sorted(catalog.papers)) + "\n"

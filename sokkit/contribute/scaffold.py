@@ -10,10 +10,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import IDENTITY_KEYS, Catalog
+from ..catalog import IDENTITY_KEYS, Catalog
 from .entryfmt import format_entry
-from .models import ID_MAX, Paper, id_problem
-from .taxonomy import Taxonomy
+from ..catalog.models import ID_MAX, Paper, id_problem
+from ..catalog.taxonomy import Taxonomy
 
 STOPWORDS = {"a", "an", "the", "on", "of", "for", "to", "in", "and", "via", "with", "from", "towards", "toward",
              "is", "are", "do", "does", "can", "your", "what", "when", "how", "why", "not", "be", "we", "by", "at"}
@@ -26,7 +26,7 @@ def ascii_slug(text: str) -> str:
 
 def derive_id(authors: list[str], year: int, title: str) -> str:
     """'<first author surname>-<year>-<keyword>', e.g. zhang-2024-npo."""
-    from .names import split_name
+    from ..catalog.names import split_name
 
     surname = ascii_slug(split_name(authors[0])["family"]).split("-")[-1] if authors else "anon"
     head = title.split(":", 1)[0].strip()

@@ -1,5 +1,5 @@
-"""Claims that code can check: audit specs, their validation, and judging them
-against the results of the intention audit (`reference_impls.audit`).
+"""Judging claims with an audit spec against the results of the intention audit
+(`reference_impls.audit`); the specs themselves are checked in `specs`.
 
 A claim's spec names a reference implementation, an attack and what the paper
 predicts. Judging reads the audit's numbers for that method:
@@ -19,68 +19,13 @@ therefore reported as inconclusive, not as established.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import Catalog, Entry
-from .models import AuditSpec, Claim, Paper
+from ..catalog import Catalog, Entry
+from ..catalog.models import AuditSpec, Claim, Paper
 
-# Which audit attacks can test which kind of claim; None means the spec takes no attack.
-KIND_ATTACKS: dict[str, tuple[str, ...] | None] = {
-    "relearning-recovers": ("relearn",),
-    "finetuning-recovers": ("finetune",),
-    "quantization-recovers": ("quant8", "quant4"),
-    "probing-recovers": ("probe",),
-    "prompting-recovers": ("paraphrase",),
-    "membership-detectable": ("membership",),
-}
-KIND_EXPECTS = {
-    "forgetting-achieved": ("forgets", "does-not-recover"),
-    "utility-preserved": ("preserves-utility",),
-    "robust-to-attack": ("does-not-recover",),
-}
 STATUSES = ("reproduced", "not-reproduced", "inconclusive")
-
-
-class RegistryUnavailable(Exception):
-    pass
-
-
-def registry() -> tuple[dict[str, str], tuple[str, ...]]:
-    """The reference implementations' method classes (name -> intention) and attacks.
-
-    Imported from the torch-free top of `reference_impls`, so validation needs no torch.
-    """
-    try:
-        from reference_impls import ATTACKS, METHODS
-    except ImportError as exc:  # the package is not on the path (an installed sokkit)
-        raise RegistryUnavailable(str(exc)) from None
-    return dict(METHODS), tuple(ATTACKS)
-
-
-def spec_problems(claim: Claim, methods: dict[str, str], attacks: tuple[str, ...]) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
-    """(loc under the claim, message, allowed values) for each problem of its audit spec."""
-    spec = claim.audit
-    if spec is None:
-        return
-    if spec.method not in methods:
-        yield ("audit", "method"), f"no reference implementation '{spec.method}'", tuple(methods)
-    needs_attack = spec.expects in ("recovers", "does-not-recover")
-    if needs_attack and spec.attack is None:
-        yield ("audit", "attack"), f"expects '{spec.expects}' needs an attack", attacks
-    if not needs_attack and spec.attack is not None:
-        yield ("audit", "attack"), f"expects '{spec.expects}' takes no attack; remove it", ()
-    if spec.attack is not None and spec.attack not in attacks:
-        yield ("audit", "attack"), f"no audit attack '{spec.attack}'", attacks
-    allowed_attacks = KIND_ATTACKS.get(claim.kind)
-    if allowed_attacks is not None:
-        if spec.expects != "recovers":
-            yield ("audit", "expects"), f"a '{claim.kind}' claim predicts that the attack recovers", ("recovers",)
-        elif spec.attack is not None and spec.attack not in allowed_attacks:
-            yield ("audit", "attack"), f"a '{claim.kind}' claim is tested by another attack", allowed_attacks
-    elif claim.kind in KIND_EXPECTS and spec.expects not in KIND_EXPECTS[claim.kind]:
-        yield ("audit", "expects"), f"a '{claim.kind}' claim cannot expect '{spec.expects}'", KIND_EXPECTS[claim.kind]
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .models import Paper, Strict
-from .schema import SCHEMA_FILES
-from .yamlsafe import _plain_scalar, parse_yaml
+from ..catalog.models import Paper, Strict
+from ..catalog.schema import SCHEMA_FILES
+from ..catalog.yamlsafe import _plain_scalar, parse_yaml
 
 WIDTH = 88
 # Keys whose empty value still says something: a non-method paper's explicit null intention.

@@ -1,4 +1,4 @@
-"""The field's timeline as an SVG figure: papers per year and technique family.
+"""The timeline page and its figure, a standalone SVG: papers per year and technique family.
 
 Written as a standalone file and shown through <img>, so even a hostile label
 could not run script; labels are escaped anyway.
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .catalog import Catalog
-from .htmlsafe import esc_html
+from ...catalog import Catalog
+from ...safe.html import esc_html
+from ..markup import href
+from .context import Site
 
 CELL_W, CELL_H, LEFT, TOP, BAR_H = 46, 22, 250, 30, 90
 
@@ -51,3 +53,13 @@ def timeline_svg(catalog: Catalog) -> str:
                 out.append(f'<text x="{x + CELL_W / 2}" y="{y + CELL_H * 0.7:.1f}" text-anchor="middle" fill="{colour}">{n}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def timeline(site: Site) -> str:
+    return "\n".join(["# Timeline", "", "How the field grew: papers in the catalog per year, and per technique family "
+                      "and year (a paper counts once for each family it uses).", "",
+                      '<img src="' + href("timeline.md", "timeline.svg") + '" alt="Papers per year and technique family">', ""])
+
+
+def pages(site: Site) -> dict[str, str]:
+    return {"timeline.md": timeline(site), "timeline.svg": timeline_svg(site.catalog)}

@@ -8,16 +8,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
-
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .fsutil import UnsafeFile, read_regular
+from ..safe.files import UnsafeFile, read_regular
+from .entries import Catalog
 from .problems import Problem
 
 RESULTS_DIR = "results"
+# What `sokkit verify` writes there, and the site shows.
+AUDIT_FILE = "audit.json"
+CLAIMS_FILE = "claims.json"
+FIGURE_FILE = "audit.png"
 
 
 # The small schema of what the site reads from the results files: enough that rendering
@@ -98,3 +101,19 @@ def results_problems(root: Path, shown: str) -> list[Problem]:
         except ValueError as exc:
             problems.append(Problem(name, getattr(exc, "lineno", 1), "", f"not valid JSON: {exc}"))
     return problems
+
+
+def results_dir(catalog: Catalog) -> Path:
+    return catalog.root / RESULTS_DIR
+
+
+def load_results(catalog: Catalog) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The committed audit and claim results, or None where absent or unreadable."""
+    folder = results_dir(catalog)
+    out = []
+    for name in (AUDIT_FILE, CLAIMS_FILE):
+        try:
+            out.append(read_json(folder / name))
+        except (UnsafeFile, ValueError):
+            out.append(None)
+    return out[0], out[1]

@@ -17,14 +17,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .claims import MACHINE_TOLERANCE, CheckableClaim, checkable_claims, judge
-from .fsutil import UnsafeFile, atomic_write_text
-from .results import RESULTS_DIR, read_json
-
-AUDIT_FILE = "audit.json"
-CLAIMS_FILE = "claims.json"
-FIGURE_FILE = "audit.png"
+from ..catalog import Catalog
+from ..catalog.results import AUDIT_FILE, CLAIMS_FILE, FIGURE_FILE, load_results, results_dir
+from ..safe.files import atomic_write_text
+from .judge import MACHINE_TOLERANCE, CheckableClaim, checkable_claims, judge
 
 
 class VerifyError(Exception):
@@ -38,22 +34,6 @@ def code_version(root: Path) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return out.stdout.strip() or "unknown"
-
-
-def results_dir(catalog: Catalog) -> Path:
-    return catalog.root / RESULTS_DIR
-
-
-def load_results(catalog: Catalog) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The committed audit and claim results, or None where absent or unreadable."""
-    folder = results_dir(catalog)
-    out = []
-    for name in (AUDIT_FILE, CLAIMS_FILE):
-        try:
-            out.append(read_json(folder / name))
-        except (UnsafeFile, ValueError):
-            out.append(None)
-    return out[0], out[1]
 
 
 def _comparable(settings: dict[str, Any]) -> dict[str, Any]:

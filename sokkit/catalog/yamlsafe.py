@@ -209,7 +209,7 @@ def load_yaml(path: Path | str, display: str | None = None) -> YamlDocument:
     """Read and parse a catalog file; `display` is the path shown in messages."""
     path = Path(path)
     shown = display or str(path)
-    from .fsutil import UnsafeFile, check_regular, read_regular
+    from ..safe.files import UnsafeFile, check_regular, read_regular
 
     try:
         size = check_regular(path, limit=1 << 62).st_size

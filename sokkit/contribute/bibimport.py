@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .models import Paper
-from .names import join_name_parts
+from ..catalog.models import Paper
+from ..catalog.names import join_name_parts
 
 ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s/]*|arxiv\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
 BARE_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$", re.ASCII)  # with fullmatch

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .models import is_arxiv_id
+from ..catalog.models import is_arxiv_id
 
 API_URL = "https://export.arxiv.org/api/query?id_list={id}&max_results=1"
 MAX_RESPONSE_BYTES = 2_000_000

@@ -7,12 +7,13 @@ relative link between generated pages (built from validated ids) or `html_link`.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .htmlsafe import esc_attr, esc_html
+from ..safe.html import esc_attr, esc_html
 
 
 def page_url(md_path: str) -> str:
@@ -80,3 +81,11 @@ def table(rows: list[Any], columns: list[Column]) -> str:
         '<table class="sokkit-table" data-sokkit-table>\n<thead><tr>' + "".join(head) + "</tr></thead>\n<tbody>\n"
         + "\n".join(body) + "\n</tbody>\n</table>\n"
     )
+
+
+def front_matter(title: str) -> str:
+    """Page title for MkDocs, HTML-escaped: themes print it into <title> unescaped.
+
+    JSON strings are valid YAML double-quoted scalars, so no YAML writer is needed.
+    """
+    return f"---\ntitle: {json.dumps(esc_html(' '.join(title.split())))}\n---\n\n"

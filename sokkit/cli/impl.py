@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .cli import UsageError
+from .base import UsageError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -25,7 +25,7 @@ def _import_reference_impls():
     except ImportError:
         raise UsageError("the reference implementations need torch: run 'make setup' "
                          "(or pip install -e '.[impl]')") from None
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     if root not in sys.path and (Path(root) / "reference_impls").is_dir():
         sys.path.insert(0, root)
     import reference_impls
@@ -106,7 +106,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register_impl_commands(sub) -> None:
+def register(sub) -> None:
     p = sub.add_parser("run", help="run one reference unlearning method",
                        description="Run one reference implementation (on the toy world by default, or on a "
                                    "local AutoModelForCausalLM with --model, --forget, --retain). Options after "

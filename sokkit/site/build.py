@@ -6,10 +6,8 @@ once MkDocs has succeeded, so a failed build leaves the previous site intact.
 
 from __future__ import annotations
 
-import functools
 import glob
 import html
-import http.server
 import os
 import re
 import shutil
@@ -17,17 +15,16 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
-from .catalog import Catalog, CatalogNotFound, load_catalog
-from .fsutil import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
+from ..catalog import Catalog
+from ..catalog.results import FIGURE_FILE, results_dir
+from ..catalog.yamlsafe import YamlError, load_yaml
+from ..safe.files import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
 from .history import added_dates
-from .render import NAV, NOT_IN_NAV, render_pages
-from .yamlsafe import YamlError, load_yaml
+from .pages import NAV, NOT_IN_NAV, render_pages
 
 
 class SiteBuildError(Exception):
@@ -185,7 +182,7 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
         copied = copy_regular_tree(docs_dir, src)
         hand_written = [rel for rel in copied if "/" not in rel and rel.endswith(".md")]
     shutil.copytree(ASSETS, src / ASSETS_URL, dirs_exist_ok=False)
-    figure = catalog.root / "results" / "audit.png"
+    figure = results_dir(catalog) / FIGURE_FILE
     if figure.exists() or figure.is_symlink():
         (src / "audit.png").write_bytes(read_regular(figure))
     for rel, text in render_pages(catalog, added_dates(catalog.root)).items():
@@ -210,90 +207,3 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     (site / MARKER).write_text("built by sokkit; 'sokkit build' may replace this folder\n", encoding="utf-8")
     check_out(out, [catalog.root, docs_dir])  # again: it may have changed during the build
     replace_dir(site, out, marker=MARKER)
-
-
-def _fingerprint(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
-    # lstat, and tolerate files that vanish mid-scan: the watcher must outlive any edit.
-    found = []
-    for root in paths:
-        candidates = [root]
-        if root.is_dir():
-            try:
-                candidates = list(root.rglob("*"))
-            except OSError:
-                candidates = []
-        for p in candidates:
-            try:
-                info = p.lstat()
-            except OSError:
-                continue
-            found.append((str(p), info.st_mtime, info.st_size))
-    return tuple(sorted(found))
-
-
-class Rebuilder:
-    """Rebuilds the site when any watched file changes; a broken change keeps the old site."""
-
-    def __init__(self, catalog_dir: Path, out: Path, docs_dir: Path, config: Path):
-        self.catalog_dir, self.out, self.docs_dir, self.config = Path(catalog_dir), Path(out), Path(docs_dir), Path(config)
-        self.watched = [self.catalog_dir, self.docs_dir, self.config]
-        self.seen: tuple = ()
-
-    def rebuild(self) -> bool:
-        self.seen = _fingerprint(self.watched)
-        try:
-            catalog, problems = load_catalog(self.catalog_dir)
-        except CatalogNotFound as exc:  # moved or deleted while serving: keep serving, keep watching
-            print(f"not rebuilt: {exc}; still serving the previous build", file=sys.stderr)
-            return False
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            for problem in errors:
-                print(problem.format(), file=sys.stderr)
-            print("not rebuilt: fix the problems above; still serving the previous build", file=sys.stderr)
-            return False
-        try:
-            build_site(catalog, self.out, self.docs_dir, self.config)
-        except SiteBuildError as exc:
-            print(f"not rebuilt: {exc}", file=sys.stderr)
-            return False
-        print(f"built {self.out}", file=sys.stderr)
-        return True
-
-    def poll(self) -> bool | None:
-        """Rebuild if something changed since the last build: True/False, or None if unchanged."""
-        if _fingerprint(self.watched) == self.seen:
-            return None
-        return self.rebuild()
-
-
-def serve(catalog_dir: Path, out: Path, docs_dir: Path, config: Path, host: str, port: int) -> int:
-    """Build, serve `out` over HTTP, and rebuild whenever the sources change."""
-    if not 0 <= port <= 65535:
-        print(f"sokkit serve: --port {port} is not a port number (0 to 65535)", file=sys.stderr)
-        return 2
-    try:
-        check_out(out, [catalog_dir, docs_dir])
-    except UnsafeOutput as exc:
-        print(f"sokkit serve: {exc}", file=sys.stderr)
-        return 2
-    rebuilder = Rebuilder(catalog_dir, out, docs_dir, config)
-    if not rebuilder.rebuild() and not Path(out).is_dir():
-        return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(Path(out).resolve()))
-    try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
-    except OSError as exc:
-        print(f"sokkit serve: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"serving http://{host}:{port}/ (Ctrl-C to stop); watching {catalog_dir}, {docs_dir} and {config}", file=sys.stderr)
-    try:
-        while True:
-            time.sleep(1.0)
-            rebuilder.poll()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-    return 0
