@@ -31,7 +31,7 @@ class Site:
     def __init__(self, catalog: Catalog, added: dict[str, str] | None = None):
         self.catalog = catalog
         self.taxonomy = catalog.taxonomy
-        # paper id -> when it entered the catalog (sokkit.history)
+        # paper id -> when it entered the catalog (sokkit.site.history)
         self.added = {pid: when for pid, when in (added or {}).items() if pid in catalog.papers}
         self.audit, claim_results = load_results(catalog)
         self.claim_results = {(r["paper"], r["claim"]): r for r in (claim_results or {}).get("claims", [])}
