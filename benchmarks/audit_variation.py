@@ -48,7 +48,7 @@ def numbers(audit: dict) -> dict[str, float]:
 
 
 def main() -> int:
-    from sokkit.catalog import load_catalog
+    from sokkit.validate import load_catalog
     from sokkit.claims import checkable_claims
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

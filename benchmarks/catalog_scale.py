@@ -27,9 +27,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sokkit.catalog import load_catalog  # noqa: E402
+from sokkit.validate import load_catalog  # noqa: E402
 from sokkit.export import export_json  # noqa: E402
-from sokkit.yamlsafe import HAS_LIBYAML  # noqa: E402
+from sokkit.catalog.yamlsafe import HAS_LIBYAML  # noqa: E402
 
 WORDS = "unlearning model knowledge forget retain gradient preference suppression removal probe attack relearning".split()
 ROLES = ["method", "evaluation", "attack", "benchmark", "survey"]

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from catalog_scale import make_catalog  # noqa: E402
 
-from sokkit.catalog import load_catalog  # noqa: E402
+from sokkit.validate import load_catalog  # noqa: E402
 from sokkit.site import build_site  # noqa: E402
 
 

@@ -41,7 +41,7 @@ class UnknownNode(Exception):
 
 def _check(graph: nx.MultiDiGraph, node: str) -> None:
     if node not in graph:
-        from .taxonomy import did_you_mean
+        from .catalog.taxonomy import did_you_mean
 
         guess = did_you_mean(node, sorted(n for n in graph if not str(n).startswith("benchmark:")))
         raise UnknownNode(f"no paper '{node}' in the catalog" + (f"; did you mean '{guess}'?" if guess else ""))

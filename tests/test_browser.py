@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 from sokkit.site import build_site
 
 from conftest import CATALOG, ROOT

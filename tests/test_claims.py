@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from sokkit import verify as verify_module
-from sokkit.catalog import load_catalog
+from sokkit.claims import verify as verify_module
+from sokkit.validate import load_catalog
 from sokkit.claims import MACHINE_TOLERANCE, judge
 from sokkit.cli import main
-from sokkit.models import AuditSpec
-from sokkit.render import render_pages
+from sokkit.catalog.models import AuditSpec
+from sokkit.site.pages import render_pages
 
 from conftest import GOOD_PAPER
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sokkit import arxiv
-from sokkit.catalog import load_catalog
+from sokkit.contribute import arxiv
+from sokkit.validate import load_catalog
 from sokkit.cli import main
-from sokkit.entryfmt import format_entry
-from sokkit.names import split_name
+from sokkit.contribute.entryfmt import format_entry
+from sokkit.catalog.names import split_name
 
 from conftest import GOOD_PAPER, ROOT
 
@@ -150,7 +150,7 @@ def test_round_trip_import_validate_export_import(mini, tmp_path):
     main(["import-bib", str(DATA / "bib" / "real-world.bib"), "--catalog", str(mini.root)])
     exported = tmp_path / "all.bib"
     assert main(["export", "--catalog", str(mini.root), "--format", "bibtex", "-o", str(exported)]) == 0
-    from sokkit.bibimport import parse_bibtex
+    from sokkit.contribute.bibimport import parse_bibtex
 
     again = parse_bibtex(exported.read_text(), "all.bib")
     assert again.problems == []
@@ -179,7 +179,7 @@ def test_fmt_is_idempotent_and_keeps_data(mini):
 
 
 def test_fmt_quotes_what_yaml_would_misread():
-    from sokkit.models import Paper
+    from sokkit.catalog.models import Paper
 
     paper = Paper.model_validate({
         "title": "yes", "authors": ["No", "On: Off"], "year": 2024, "ids": {"arxiv": "2404.05860"},

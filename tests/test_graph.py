@@ -5,7 +5,7 @@ import networkx as nx
 import pytest
 
 from sokkit import graph as g
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 from sokkit.cli import main
 
 

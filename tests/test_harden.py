@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 from sokkit.cli import main
-from sokkit.site import BUILD_PREFIX, MARKER, UnsafeOutput, build_site, check_out, clean_stale_builds
+from sokkit.site.build import BUILD_PREFIX, MARKER, UnsafeOutput, build_site, check_out, clean_stale_builds
 
 from conftest import ROOT
 
@@ -133,7 +133,7 @@ def test_docs_symlinks_are_refused_not_copied(mini, tmp_path, capsys, target):
 
 # --- 3. one id rule for every command -------------------------------------------------------
 
-from sokkit.models import id_problem  # noqa: E402
+from sokkit.catalog.models import id_problem  # noqa: E402
 
 
 @pytest.mark.parametrize("bad", ["../../x", "Not A Valid ID", "zhang-2024-npo\n", "index", "a" * 300,
@@ -143,9 +143,9 @@ def test_one_id_rule_refuses(bad):
 
 
 def test_add_with_a_path_as_id_is_refused_before_anything(mini, monkeypatch, capsys):
-    import sokkit.arxiv
+    import sokkit.contribute.arxiv
 
-    monkeypatch.setattr(sokkit.arxiv, "lookup", lambda ref: pytest.fail("looked up"))
+    monkeypatch.setattr(sokkit.contribute.arxiv, "lookup", lambda ref: pytest.fail("looked up"))
     assert main(["add", "2404.01234", "--id", "../../x", "--catalog", str(mini.root)]) == 2
     assert "not a valid id" in capsys.readouterr().err
     assert not (mini.root.parent.parent / "x.yaml").exists()
@@ -167,7 +167,7 @@ def test_entry_named_index_is_refused_so_it_cannot_replace_the_papers_index(mini
 
 
 def test_patterns_match_the_whole_string():
-    from sokkit.models import DOI_RE, is_arxiv_id
+    from sokkit.catalog.models import DOI_RE, is_arxiv_id
 
     assert not is_arxiv_id("2404.05868\n") and is_arxiv_id("2404.05868")
     assert not is_arxiv_id("２404.05868") and not is_arxiv_id("٢٤٠٤.05868")
@@ -175,14 +175,14 @@ def test_patterns_match_the_whole_string():
 
 
 def test_derived_ids_stay_valid_for_very_long_words():
-    from sokkit.scaffold import derive_id
+    from sokkit.contribute.scaffold import derive_id
 
     assert id_problem(derive_id(["Ada " + "L" * 200], 2024, "W" * 500 + ": a title")) is None
 
 
 def test_taxonomy_ids_cannot_collide_with_generated_pages():
     from pydantic import ValidationError
-    from sokkit.taxonomy import Axis
+    from sokkit.catalog.taxonomy import Axis
 
     for bad in ("index", "benchmark-tofu", "x\n"):
         with pytest.raises(ValidationError):
@@ -196,7 +196,7 @@ import re  # noqa: E402
 
 import markdown  # noqa: E402
 
-from sokkit.render import render_pages  # noqa: E402
+from sokkit.site.pages import render_pages  # noqa: E402
 
 from conftest import GOOD_PAPER  # noqa: E402
 
@@ -275,7 +275,7 @@ def test_bidi_and_zero_width_characters_are_refused_in_any_field(mini, char):
 
 def test_invisible_characters_are_refused_in_text_from_arxiv_or_bibtex():
     from pydantic import ValidationError
-    from sokkit.models import Paper
+    from sokkit.catalog.models import Paper
 
     with pytest.raises(ValidationError, match="U\\+202E"):
         Paper.model_validate({"title": "A \u202etitle", "authors": ["A B"], "year": 2024})
@@ -307,7 +307,7 @@ def test_fmt_leaves_a_file_with_an_end_of_line_comment_alone(mini, capsys):
 
 
 def test_hash_inside_values_is_not_a_comment():
-    from sokkit.entryfmt import extra_comments
+    from sokkit.contribute.entryfmt import extra_comments
 
     text = '# yaml-language-server: $schema=x\ntitle: "C# #1"\nnote: a#b\nsummary: >-\n  text # kept\n'
     assert extra_comments(text) == []
@@ -356,11 +356,11 @@ def test_new_into_a_read_only_folder_is_a_usage_error(mini, monkeypatch, capsys)
 
 
 def test_fmt_into_a_read_only_folder_reports_each_file(mini, monkeypatch, capsys):
-    import sokkit.fsutil
+    import sokkit.safe.files
 
     path = mini.root / "papers" / "good-2024-method.yaml"
     path.write_text(path.read_text().replace('title: "A Method That Forgets"', "title:    A Method That Forgets"))
-    monkeypatch.setattr(sokkit.fsutil.tempfile, "mkstemp", _denied)
+    monkeypatch.setattr(sokkit.safe.files.tempfile, "mkstemp", _denied)
     _one_sentence(capsys, main(["fmt", "--catalog", str(mini.root)]), 2, "left alone: cannot write it (Permission denied)")
 
 
@@ -379,11 +379,11 @@ def test_import_bib_with_a_very_long_word_writes_valid_ids(mini, tmp_path, capsy
 
 
 def test_import_bib_writes_all_drafts_or_none(mini, tmp_path, monkeypatch, capsys):
-    import sokkit.scaffold
+    import sokkit.contribute.scaffold
 
     bib = tmp_path / "refs.bib"
     bib.write_text(BIB)
-    real, calls = sokkit.scaffold.link_new_file, []
+    real, calls = sokkit.contribute.scaffold.link_new_file, []
 
     def fail_on_third(source, path):
         calls.append(path)
@@ -391,18 +391,18 @@ def test_import_bib_writes_all_drafts_or_none(mini, tmp_path, monkeypatch, capsy
             raise OSError(28, "No space left on device", str(path))
         real(source, path)
 
-    monkeypatch.setattr(sokkit.scaffold, "link_new_file", fail_on_third)
+    monkeypatch.setattr(sokkit.contribute.scaffold, "link_new_file", fail_on_third)
     _one_sentence(capsys, main(["import-bib", str(bib), "--catalog", str(mini.root)]), 2, "nothing written")
     assert sorted(p.name for p in (mini.root / "papers").iterdir()) == ["good-2024-method.yaml", "other-2023-baseline.yaml"]
 
 
 def test_add_with_an_author_arxiv_lists_with_two_commas(mini, monkeypatch, capsys):
-    import sokkit.arxiv
+    import sokkit.contribute.arxiv
     from types import SimpleNamespace
 
     record = SimpleNamespace(title="A Title", authors=["Smith, J., Jr."], year=2024, arxiv_id="2404.05868",
                              doi=None, journal_ref=None, comment=None)
-    monkeypatch.setattr(sokkit.arxiv, "lookup", lambda ref: record)
+    monkeypatch.setattr(sokkit.contribute.arxiv, "lookup", lambda ref: record)
     _one_sentence(capsys, main(["add", "2404.05868", "--catalog", str(mini.root)]), 1, "does not make a valid entry")
 
 
@@ -413,7 +413,7 @@ def test_oversized_field_in_a_reference_list(mini, tmp_path, capsys):
 
 
 def test_serve_watcher_survives_the_catalog_moving(mini, tmp_path, capsys):
-    from sokkit.site import Rebuilder, _fingerprint
+    from sokkit.site.serve import Rebuilder, _fingerprint
 
     rebuilder = Rebuilder(mini.root, tmp_path / "site", ROOT / "docs", ROOT / "mkdocs.yml")
     mini.root.rename(tmp_path / "moved")
@@ -426,13 +426,13 @@ def test_serve_watcher_survives_the_catalog_moving(mini, tmp_path, capsys):
 
 @pytest.mark.parametrize("cell", ["=1+1", " =1+1", "\uff1d1+1", "\n=1", "\t@x", "-2"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(cell):
-    from sokkit.export import _csv_cell
+    from sokkit.export.spreadsheet import _csv_cell
 
     assert _csv_cell(cell).startswith("'")
 
 
 def test_hand_written_docs_with_spaces_in_their_names_pass_the_link_check(tmp_path):
-    from sokkit.site import broken_links
+    from sokkit.site.build import broken_links
 
     (tmp_path / "my page").mkdir()
     (tmp_path / "my page" / "index.html").write_text("x")
@@ -451,7 +451,7 @@ def test_export_does_not_replace_a_read_only_file_or_a_device(mini, tmp_path, ca
 
 
 def test_a_validated_url_cannot_form_a_markdown_link_inside_its_anchor():
-    from sokkit.htmlsafe import html_link
+    from sokkit.safe.html import html_link
 
     md = "See " + html_link("https://e.org/[x](javascript:alert(1))`", "[y](javascript:alert(2))") + " here."
     page = to_html(md)

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from sokkit.catalog import load_catalog, observed_from_evidence
+from sokkit.catalog import observed_from_evidence
+from sokkit.validate import load_catalog
 from sokkit.cli import main
-from sokkit.models import Paper
+from sokkit.catalog.models import Paper
 from sokkit.stats import ReferencePaper, coverage
 
 from conftest import CATALOG, GOOD_PAPER
@@ -140,7 +141,7 @@ def test_the_shipped_catalog_accounts_for_its_reference_list():
 
 
 def test_paper_page_shows_former_titles_and_whose_evidence_it_is(mini):
-    from sokkit.render import render_pages
+    from sokkit.site.pages import render_pages
 
     text = RENAMED.replace("relations:", "observed: suppression-like\nevidence:\n  - {paper: other-2023-baseline, "
                                          "indicates: suppression-like, attack: relearning, by: third-party}\nrelations:")
@@ -155,7 +156,7 @@ def test_paper_page_shows_former_titles_and_whose_evidence_it_is(mini):
 def test_recently_added_and_the_atom_feed_follow_the_dates_entries_entered_the_catalog(mini):
     import xml.etree.ElementTree as ET
 
-    from sokkit.render import render_pages
+    from sokkit.site.pages import render_pages
 
     mini.write("papers", "good-2024-method", GOOD_PAPER.replace("A Method That Forgets", "Forgets <script>x</script> & more"))
     catalog, _ = load_catalog(mini.root)
@@ -175,7 +176,7 @@ def test_recently_added_and_the_atom_feed_follow_the_dates_entries_entered_the_c
 def test_added_dates_come_from_the_commit_that_added_each_file(tmp_path):
     import subprocess
 
-    from sokkit.history import added_dates
+    from sokkit.site.history import added_dates
 
     root = tmp_path / "repo" / "catalog"
     (root / "papers").mkdir(parents=True)

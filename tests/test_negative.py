@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 
 NEGATIVE = Path(__file__).resolve().parent / "negative"
 CASES = sorted(NEGATIVE.glob("*.yaml"))

@@ -13,8 +13,8 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")  # the 'dev' extra; CI installs it
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-from sokkit.catalog import load_catalog  # noqa: E402
-from sokkit.render import render_pages  # noqa: E402
+from sokkit.validate import load_catalog  # noqa: E402
+from sokkit.site.pages import render_pages  # noqa: E402
 
 from conftest import CATALOG, GOOD_PAPER, OTHER_PAPER  # noqa: E402
 from test_harden import to_html  # noqa: E402

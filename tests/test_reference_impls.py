@@ -218,7 +218,7 @@ def small_env(monkeypatch, small_world):
 
 
 def test_cli_method_list_matches_the_package():
-    from sokkit.impl_cli import _method_names
+    from sokkit.cli.impl import _method_names
 
     assert _method_names() == list(METHODS)
 

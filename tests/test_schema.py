@@ -5,8 +5,8 @@ import pytest
 
 from sokkit.catalog import load_taxonomy
 from sokkit.cli import main
-from sokkit.schema import SCHEMA_FILES, drifted, render_schemas
-from sokkit.yamlsafe import load_yaml, schema_modeline
+from sokkit.catalog.schema import SCHEMA_FILES, drifted, render_schemas
+from sokkit.catalog.yamlsafe import load_yaml, schema_modeline
 
 from conftest import CATALOG, GOOD_PAPER, ROOT
 
@@ -50,7 +50,7 @@ def test_every_shipped_entry_passes_its_json_schema_and_names_it(kind):
 
 def test_json_schema_rejects_what_the_validator_rejects():
     schema = json.loads((SCHEMA_DIR / "paper.schema.json").read_text())
-    from sokkit.yamlsafe import parse_yaml
+    from sokkit.catalog.yamlsafe import parse_yaml
 
     bad = parse_yaml(GOOD_PAPER.replace("roles: [method]", "roles: [methd]")).data
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))

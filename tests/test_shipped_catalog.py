@@ -1,6 +1,6 @@
 """The catalog shipped in the repository must always validate cleanly."""
 
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 
 from conftest import CATALOG
 

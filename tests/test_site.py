@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from sokkit.catalog import load_catalog
-from sokkit.htmlsafe import code_fence, html_link, md_text, safe_href
-from sokkit.render import render_pages
+from sokkit.validate import load_catalog
+from sokkit.safe.html import code_fence, html_link, md_text, safe_href
+from sokkit.site.pages import render_pages
 from sokkit.site import SiteBuildError, build_site
 
 from conftest import GOOD_PAPER, ROOT
@@ -56,7 +56,7 @@ def test_pages_cover_home_taxonomy_index_and_each_paper(mini):
 
 
 def test_relative_links_between_generated_pages():
-    from sokkit.sitehtml import href, page_url
+    from sokkit.site.markup import href, page_url
 
     assert page_url("index.md") == "" and page_url("papers/index.md") == "papers/" and page_url("graph.md") == "graph/"
     assert href("papers/index.md", "papers/x.md") == "x/"
@@ -110,7 +110,7 @@ def test_failed_build_keeps_the_previous_site(mini, tmp_path):
 def test_serve_rebuilds_on_yaml_edits_and_keeps_the_site_on_errors(mini, tmp_path, capsys):
     import time
 
-    from sokkit.site import Rebuilder
+    from sokkit.site.serve import Rebuilder
 
     out = tmp_path / "site"
     rebuilder = Rebuilder(mini.root, out, ROOT / "docs", ROOT / "mkdocs.yml")

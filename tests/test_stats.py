@@ -1,7 +1,7 @@
 import re
 import json
 
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 from sokkit.cli import main
 from sokkit.stats import ReferencePaper, catalog_stats, coverage
 

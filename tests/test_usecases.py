@@ -6,8 +6,8 @@ import yaml
 from functools import lru_cache
 
 from sokkit.catalog import load_taxonomy
-from sokkit.models import Paper
-from sokkit.usecases import UseCases, assess
+from sokkit.catalog.models import Paper
+from sokkit.catalog.usecases import UseCases, assess
 
 from conftest import CATALOG, GOOD_PAPER
 

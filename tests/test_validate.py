@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sokkit.catalog import load_catalog
+from sokkit.validate import load_catalog
 from sokkit.cli import main
 
 from conftest import GOOD_PAPER

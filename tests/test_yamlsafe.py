@@ -1,6 +1,6 @@
 import pytest
 
-from sokkit.yamlsafe import MAX_DEPTH, YamlError, decode_utf8, load_yaml, parse_yaml
+from sokkit.catalog.yamlsafe import MAX_DEPTH, YamlError, decode_utf8, load_yaml, parse_yaml
 
 
 def test_plain_scalars_are_typed_and_quoted_ones_stay_text():

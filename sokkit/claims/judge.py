@@ -1,0 +1,104 @@
+"""Judging claims with an audit spec against the results of the intention audit
+(`reference_impls.audit`); the specs themselves are checked in `specs`.
+
+A claim's spec names a reference implementation, an attack and what the paper
+predicts. Judging reads the audit's numbers for that method:
+
+- `recovers` / `does-not-recover`: the attack's gap, the attacked method's metric minus
+  the attacked oracle's, against the audit's threshold for that attack;
+- `forgets`: the method's forget accuracy minus the oracle's;
+- `preserves-utility`: the base model's retain accuracy minus the method's.
+
+With `d` that difference, `m` its margin — the larger of its spread over seeds (one
+standard deviation) and MACHINE_TOLERANCE, the measured variation between machines —
+and `t` the threshold: a prediction of "above t" is reproduced when `d - m > t`, not
+reproduced when `d + m < t`, and inconclusive when `d ± m` straddles `t` (and the other
+way round for a prediction of "below t"). A status that another machine could flip is
+therefore reported as inconclusive, not as established.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..catalog import Catalog, Entry
+from ..catalog.models import AuditSpec, Claim, Paper
+
+STATUSES = ("reproduced", "not-reproduced", "inconclusive")
+
+
+@dataclass(frozen=True)
+class CheckableClaim:
+    paper: str
+    claim: Claim
+
+    @property
+    def key(self) -> str:
+        return f"{self.paper}:{self.claim.id}"
+
+
+def checkable_claims(catalog: Catalog, selection: list[str] | None = None) -> list[CheckableClaim]:
+    """Claims with an audit spec, optionally only those named ('paper' or 'paper:claim')."""
+    found = []
+    for pid in sorted(catalog.papers):
+        entry: Entry[Paper] = catalog.papers[pid]
+        for claim in entry.model.claims:
+            if claim.audit is None:
+                continue
+            item = CheckableClaim(pid, claim)
+            if selection and pid not in selection and item.key not in selection:
+                continue
+            found.append(item)
+    return found
+
+
+# How far one audit number can move between two machines even when both attack the same
+# committed checkpoints: unlearning and the attacks still train, and other CPU kernels or
+# thread counts round differently. benchmarks/audit_variation.py reran the audit at 1 and 2
+# threads and with torch's AVX2 and plain kernels instead of AVX-512
+# (catalog/results/variation.json): the largest difference was 0.0035. The figure below is
+# about 14 times that, as headroom for what could not be measured here (other processor
+# makers, other builds of torch); a test keeps it at least as large as the measurement. A
+# claim is only judged reproduced or not when its difference clears the threshold by more
+# than this and by more than its spread over seeds.
+MACHINE_TOLERANCE = 0.05
+
+
+def margin(spread: float) -> float:
+    return max(spread, MACHINE_TOLERANCE)
+
+
+def _verdict(difference: float, spread: float, threshold: float, above: bool) -> str:
+    m = margin(spread)
+    if difference - m > threshold:
+        return "reproduced" if above else "not-reproduced"
+    if difference + m < threshold:
+        return "not-reproduced" if above else "reproduced"
+    return "inconclusive"
+
+
+def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The status of one spec against one audit result, with the numbers behind it."""
+    method = audit["methods"][spec.method]
+    if spec.expects in ("recovers", "does-not-recover"):
+        attack = method["attacks"][spec.attack]
+        numbers = {
+            "metric": attack["metric"], "method": attack["mean"], "method_per_seed": attack["per_seed"],
+            "oracle": attack["oracle_mean"], "difference": attack["gap"], "spread": attack["gap_std"],
+            "threshold": attack["threshold"], "margin": margin(attack["gap_std"]),
+        }
+        status = _verdict(attack["gap"], attack["gap_std"], attack["threshold"], above=spec.expects == "recovers")
+        return status, numbers
+    threshold = audit["settings"]["thresholds"]["no_attack"]
+    if spec.expects == "forgets":
+        difference = method["forget_acc"] - audit["oracle"]["forget_acc"]
+        spread = method["forget_acc_std"]
+        numbers = {"metric": "forget accuracy", "method": method["forget_acc"], "oracle": audit["oracle"]["forget_acc"],
+                   "base": audit["base"]["forget_acc"]}
+    else:
+        difference = audit["base"]["retain_acc"] - method["retain_acc"]
+        spread = method["retain_acc_std"]
+        numbers = {"metric": "retain accuracy", "method": method["retain_acc"], "base": audit["base"]["retain_acc"]}
+    numbers.update(difference=difference, spread=spread, threshold=threshold, margin=margin(spread))
+    return _verdict(difference, spread, threshold, above=False), numbers

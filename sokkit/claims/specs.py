@@ -1,0 +1,96 @@
+"""Claims' audit specs and their check against the reference implementations' registry.
+
+The registry is the torch-free top of `reference_impls`, so validation needs no torch.
+`audit_spec_checks` is the cross-entry check that `sokkit.validate` adds to the catalog's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..catalog import Catalog, Problem
+from ..catalog.models import Claim
+from ..catalog.problems import field_path
+
+# Which audit attacks can test which kind of claim; None means the spec takes no attack.
+KIND_ATTACKS: dict[str, tuple[str, ...] | None] = {
+    "relearning-recovers": ("relearn",),
+    "finetuning-recovers": ("finetune",),
+    "quantization-recovers": ("quant8", "quant4"),
+    "probing-recovers": ("probe",),
+    "prompting-recovers": ("paraphrase",),
+    "membership-detectable": ("membership",),
+}
+KIND_EXPECTS = {
+    "forgetting-achieved": ("forgets", "does-not-recover"),
+    "utility-preserved": ("preserves-utility",),
+    "robust-to-attack": ("does-not-recover",),
+}
+STATUSES = ("reproduced", "not-reproduced", "inconclusive")
+
+
+class RegistryUnavailable(Exception):
+    pass
+
+
+def registry() -> tuple[dict[str, str], tuple[str, ...]]:
+    """The reference implementations' method classes (name -> intention) and attacks.
+
+    Imported from the torch-free top of `reference_impls`, so validation needs no torch.
+    """
+    try:
+        from reference_impls import ATTACKS, METHODS
+    except ImportError as exc:  # the package is not on the path (an installed sokkit)
+        raise RegistryUnavailable(str(exc)) from None
+    return dict(METHODS), tuple(ATTACKS)
+
+
+def spec_problems(claim: Claim, methods: dict[str, str], attacks: tuple[str, ...]) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
+    """(loc under the claim, message, allowed values) for each problem of its audit spec."""
+    spec = claim.audit
+    if spec is None:
+        return
+    if spec.method not in methods:
+        yield ("audit", "method"), f"no reference implementation '{spec.method}'", tuple(methods)
+    needs_attack = spec.expects in ("recovers", "does-not-recover")
+    if needs_attack and spec.attack is None:
+        yield ("audit", "attack"), f"expects '{spec.expects}' needs an attack", attacks
+    if not needs_attack and spec.attack is not None:
+        yield ("audit", "attack"), f"expects '{spec.expects}' takes no attack; remove it", ()
+    if spec.attack is not None and spec.attack not in attacks:
+        yield ("audit", "attack"), f"no audit attack '{spec.attack}'", attacks
+    allowed_attacks = KIND_ATTACKS.get(claim.kind)
+    if allowed_attacks is not None:
+        if spec.expects != "recovers":
+            yield ("audit", "expects"), f"a '{claim.kind}' claim predicts that the attack recovers", ("recovers",)
+        elif spec.attack is not None and spec.attack not in allowed_attacks:
+            yield ("audit", "attack"), f"a '{claim.kind}' claim is tested by another attack", allowed_attacks
+    elif claim.kind in KIND_EXPECTS and spec.expects not in KIND_EXPECTS[claim.kind]:
+        yield ("audit", "expects"), f"a '{claim.kind}' claim cannot expect '{spec.expects}'", KIND_EXPECTS[claim.kind]
+
+
+def audit_spec_checks(catalog: Catalog) -> list[Problem]:
+    """Claims' audit specs, and audit evidence, must name reference implementations and attacks that exist."""
+    with_specs = [(e, i, c) for e in catalog.papers.values() for i, c in enumerate(e.model.claims) if c.audit]
+    audit_evidence = [(e, i, ev) for e in catalog.papers.values() for i, ev in enumerate(e.model.evidence) if ev.audit]
+    if not with_specs and not audit_evidence:
+        return []
+    try:
+        methods, attacks = registry()
+    except RegistryUnavailable as exc:
+        entry, i, _ = (with_specs or audit_evidence)[0]
+        loc = ("claims", i, "audit") if with_specs else ("evidence", i, "audit")
+        return [Problem(entry.path, entry.line(*loc), field_path(loc),
+                        f"cannot check audit references: the reference implementations are not importable ({exc})",
+                        severity="warning")]
+    problems = []
+    for entry, i, ev in audit_evidence:
+        if ev.audit not in methods:
+            loc = ("evidence", i, "audit")
+            problems.append(Problem(entry.path, entry.line(*loc), field_path(loc),
+                                    f"no reference implementation '{ev.audit}'", tuple(methods)))
+    for entry, i, claim in with_specs:
+        for loc, message, allowed in spec_problems(claim, methods, attacks):
+            full = ("claims", i, *loc)
+            problems.append(Problem(entry.path, entry.line(*full), field_path(full), message, allowed))
+    return problems
