@@ -233,3 +233,33 @@ def test_every_row_of_the_reference_list_is_an_entry_or_an_exclusion():
     catalog, _ = load_catalog(CATALOG)
     result = coverage(catalog, read_reference(CATALOG.parent / DEFAULT_REFERENCE))
     assert result["missing"] == []
+
+
+def test_the_committed_coverage_matches_the_reference_list_where_it_is_present(tmp_path, capsys):
+    from sokkit.stats import DEFAULT_REFERENCE
+
+    reference = CATALOG.parent / DEFAULT_REFERENCE
+    if not reference.is_file():
+        pytest.skip("the reference list lies outside the project (../shared) and is absent here")
+    committed = json.loads((CATALOG / "results" / "coverage.json").read_text())
+    assert main(["stats", "--catalog", str(CATALOG), "--reference", str(reference), "--format", "json"]) == 0
+    fresh = json.loads(capsys.readouterr().out)["reference_coverage"]
+    assert {k: v for k, v in committed.items() if k != "reference"} == fresh, "rerun sokkit stats --save-coverage"
+
+
+def test_home_page_shows_the_committed_coverage(mini):
+    from sokkit.site.pages import render_pages
+
+    results = mini.root / "results"
+    results.mkdir()
+    (results / "coverage.json").write_text(json.dumps({
+        "reference": "list<script>.tsv", "reference_papers": 10, "in_catalog": 7, "excluded": 1,
+        "by_section": {"2025": {"rows": 10, "covered": 7, "excluded": 1, "missing": 2}}, "missing": []}))
+    catalog, problems = load_catalog(mini.root)
+    assert not [p for p in problems if p.severity == "error"]
+    home = render_pages(catalog)["index.md"]
+    assert "the catalog holds <strong>7</strong> (70%)" in home and "<strong>2</strong> are still missing" in home
+    assert "list&lt;script&gt;.tsv" in home and "<script>" not in home
+    (results / "coverage.json").write_text('{"reference_papers": "many"}')
+    _, problems = load_catalog(mini.root)
+    assert any("coverage.json" in p.file for p in problems)

@@ -21,6 +21,9 @@ RESULTS_DIR = "results"
 AUDIT_FILE = "audit.json"
 CLAIMS_FILE = "claims.json"
 FIGURE_FILE = "audit.png"
+# Written by `sokkit stats --save-coverage`: how much of a reference list the catalog holds,
+# kept so that the site can show it where the list itself is not shipped.
+COVERAGE_FILE = "coverage.json"
 
 
 # The small schema of what the site reads from the results files: enough that rendering
@@ -64,7 +67,23 @@ class ClaimsFile(_Open):
     claims: list[ClaimRecord] = []
 
 
-SCHEMAS = {"audit.json": AuditFile, "claims.json": ClaimsFile}
+class SectionCoverage(_Open):
+    rows: int
+    covered: int
+    excluded: int
+    missing: int
+
+
+class CoverageFile(_Open):
+    reference: str
+    reference_papers: int
+    in_catalog: int
+    excluded: int
+    by_section: dict[str, SectionCoverage] = {}
+    missing: list[dict[str, str]] = []
+
+
+SCHEMAS = {AUDIT_FILE: AuditFile, CLAIMS_FILE: ClaimsFile, COVERAGE_FILE: CoverageFile}
 
 
 def read_json(path: Path) -> Any:
@@ -105,6 +124,14 @@ def results_problems(root: Path, shown: str) -> list[Problem]:
 
 def results_dir(catalog: Catalog) -> Path:
     return catalog.root / RESULTS_DIR
+
+
+def load_coverage(catalog: Catalog) -> dict[str, Any] | None:
+    """The committed coverage of a reference list, or None where absent or unreadable."""
+    try:
+        return read_json(results_dir(catalog) / COVERAGE_FILE)
+    except (UnsafeFile, ValueError):
+        return None
 
 
 def load_results(catalog: Catalog) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

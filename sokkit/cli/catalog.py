@@ -75,6 +75,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
         except ReferenceError as exc:
             raise UsageError(str(exc)) from None
     stats = catalog_stats(catalog, reference)
+    if args.save_coverage:
+        if reference is None:
+            raise UsageError("--save-coverage needs a reference list (--reference TSV)")
+        from ..catalog.results import COVERAGE_FILE, results_dir
+        from ..safe.files import atomic_write_text
+
+        saved = {"reference": Path(path).name, **stats["reference_coverage"]}
+        target = results_dir(catalog) / COVERAGE_FILE
+        atomic_write_text(target, json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {target}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(stats, indent=2))
     else:
@@ -107,6 +117,9 @@ def register(sub) -> None:
     p.add_argument("--reference", metavar="TSV",
                    help="reference list (TSV with arxiv and title columns) to measure coverage against; "
                         "default: ../shared/reference/llm-unlearning-papers.tsv when present; 'none' to skip")
+    p.add_argument("--save-coverage", action="store_true",
+                   help="also write the coverage into <catalog>/results/coverage.json, which the site's home "
+                        "page shows (the reference list itself is not shipped)")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("schema", help="write the JSON Schema of catalog entries into schema/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...catalog.results import load_coverage
 from ...safe.html import esc_html
 from ..markup import anchor, href
 from .context import Site
@@ -45,6 +46,7 @@ def home(site: Site) -> str:
                 out.append(f"<tr><td>{anchor(here, f'compare/{family}.md', site.label('technique', family))}</td>"
                            + "".join(cells) + f"<td>{tested}</td></tr>")
         out += ["</table>", ""]
+    out += coverage_block(site)
     if site.added:
         latest = site.latest_added(12)
         out += ["## Recently added", "",
@@ -58,6 +60,28 @@ def home(site: Site) -> str:
         out += [f"<li>{site.paper_link(here, e.id)} ({e.model.year})</li>" for e in recent]
         out += ["</ul>", ""]
     return "\n".join(out)
+
+
+def coverage_block(site: Site) -> list[str]:
+    """How much of the reference list the catalog holds, from results/coverage.json."""
+    cov = load_coverage(site.catalog)
+    if not cov or not cov.get("reference_papers"):
+        return []
+    total, found, excluded = cov["reference_papers"], cov["in_catalog"], cov["excluded"]
+    missing = total - found - excluded
+    out = ["## Coverage of the field", "",
+           f"<p>Of the <strong>{total}</strong> papers of a public community list of LLM-unlearning papers "
+           f"(<code>{esc_html(cov['reference'])}</code>), the catalog holds <strong>{found}</strong> "
+           f"({found / total:.0%}); <strong>{excluded}</strong> are left out with a stated reason and "
+           f"<strong>{missing}</strong> are still missing. Entries marked <em>metadata only</em> are "
+           "papers whose abstract could not be read yet.</p>",
+           '<table class="sokkit-matrix"><tr><th>Section of the list</th><th>Papers</th><th>In the catalog</th>'
+           "<th>Left out</th><th>Missing</th></tr>"]
+    for name, row in cov.get("by_section", {}).items():
+        out.append(f"<tr><td>{esc_html(name)}</td><td>{row['rows']}</td><td>{row['covered']}</td>"
+                   f"<td>{row['excluded']}</td><td>{row['missing']}</td></tr>")
+    out += ["</table>", ""]
+    return out
 
 
 def pages(site: Site) -> dict[str, str]:
