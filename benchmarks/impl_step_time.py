@@ -5,7 +5,7 @@ memory of the reference implementations, on the toy world.
     python benchmarks/impl_step_time.py --methods npo rmu --steps 40 --rounds 5
 
 How a step is timed, without re-implementing any loss: every method file imports
-`step` (backward, clipping, optimizer step) from `common.py` and calls it once per loop
+`step` (backward, clipping, optimizer step) from `training.py` and calls it once per loop
 iteration. In a worker process this script replaces the module's `step` name with a
 wrapper that calls the real one and records the time, then runs the method's own
 `unlearn(cfg, task)` with its own default `Config` (only `steps`, `progress` and
@@ -25,7 +25,7 @@ step over the median baseline step, both measured in that same process.
 Memory: each method runs in its own subprocess; `ru_maxrss` is read just before the
 first `unlearn` and after it, so the peak and its increase belong to that method alone.
 Whether a method holds a frozen reference model is read off the code, too: the worker
-counts calls to `common.frozen_copy`. Methods whose `unlearn` never calls `step`
+counts calls to `training.frozen_copy`. Methods whose `unlearn` never calls `step`
 (prompting, output filter) are listed as having no training step.
 """
 
@@ -87,7 +87,7 @@ def load_task(seed: int):
     """The toy world's cached base model and its forget/retain QA, as `load_task` builds them."""
     import torch
 
-    from reference_impls.common import Task
+    from reference_impls.data import Task
     from reference_impls.toyworld import World, default_world_config, load_or_train
 
     torch.manual_seed(seed)
@@ -98,7 +98,7 @@ def load_task(seed: int):
 
 
 class StepClock:
-    """Wraps `common.step`: calls it, then records the time."""
+    """Wraps `training.step`: calls it, then records the time."""
 
     def __init__(self, real_step):
         self.real_step, self.stamps = real_step, []
@@ -114,8 +114,9 @@ class StepClock:
 
 def finetune(cfg, task, clock: StepClock, forget_only: bool) -> None:
     """A plain fine-tuning loop: cross-entropy on the answers of the methods' batches."""
-    from reference_impls.common import (batch_seed, check_loss, encode, forget_retain_batches,
-                                        prepare_training, token_nll)
+    from reference_impls.data import encode, forget_retain_batches
+    from reference_impls.losses import token_nll
+    from reference_impls.training import batch_seed, check_loss, prepare_training
 
     acc, model, optimizer = prepare_training(cfg, task.model)
     batches = forget_retain_batches(task.forget, task.retain, cfg.batch_size, batch_seed(cfg))
@@ -130,13 +131,13 @@ def finetune(cfg, task, clock: StepClock, forget_only: bool) -> None:
 
 def run_once(row: str, args, task) -> dict:
     """Run one row on `task` for warmup + steps steps; the step times and the models it held."""
-    from reference_impls import common, method_module
+    from reference_impls import config, method_module, training
 
     n = args.warmup + args.steps + 1  # gaps between n stamps: warmup + steps timed gaps
-    clock = StepClock(common.step)
+    clock = StepClock(training.step)
     start = time.perf_counter()
     if row in (BASELINE, BASELINE_FORGET):
-        cfg = common.CommonConfig(steps=n, batch_size=args.batch_size, seed=args.seed, progress=False)
+        cfg = config.CommonConfig(steps=n, batch_size=args.batch_size, seed=args.seed, progress=False)
         finetune(cfg, task, clock, forget_only=row == BASELINE_FORGET)
         refs = 0
     else:

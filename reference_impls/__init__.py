@@ -1,9 +1,9 @@
 """Reference implementations of LLM unlearning method classes, the toy world and the
 intention audit. See reference_impls/README.md.
 
-Each method is one module with `INTENTION`, a `Config` dataclass and
-`unlearn(cfg, task) -> System`; run one with `python -m reference_impls.<method>` or
-`sokkit run <method>`.
+Each method is one module in `reference_impls/methods/` with `INTENTION`, a `Config`
+dataclass and `unlearn(cfg, task) -> System`; run one with `sokkit run <method>` or
+`python -m reference_impls.methods.<method>`. This top level imports no torch.
 """
 
 # name -> the class's design intent (what it sets out to do, not what the audit finds)
@@ -38,4 +38,4 @@ def method_module(name: str):
     key = name.replace("-", "_")
     if key not in METHODS:
         raise KeyError(name)
-    return importlib.import_module(f"{__name__}.{key}")
+    return importlib.import_module(f"{__name__}.methods.{key}")

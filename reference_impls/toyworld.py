@@ -25,8 +25,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .common import format_prompt
-from .prompting import instruction as forget_instruction
+from .prompts import forget_instruction, format_prompt
 
 IDK_ANSWER = "I do not know"
 
@@ -97,14 +96,40 @@ class WorldConfig:
 
 
 def training_code_digest() -> str:
+    """A hash of this module, the forget instruction, the prompt format and `encode`, as code:
+    comments, docstrings and blank lines are left out, so editing an explanation keeps the
+    shipped checkpoints valid while any change to what runs renames them."""
     import inspect
     import sys
 
-    from . import common, prompting
+    from . import data, prompts
 
-    parts = [inspect.getsource(sys.modules[__name__]), inspect.getsource(prompting.instruction),
-             inspect.getsource(common.format_prompt), inspect.getsource(common.encode)]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    parts = [inspect.getsource(sys.modules[__name__]), inspect.getsource(prompts.forget_instruction),
+             inspect.getsource(prompts.format_prompt), inspect.getsource(data.encode)]
+    return hashlib.sha256("\0".join(map(code_only, parts)).encode()).hexdigest()[:16]
+
+
+def code_only(source: str) -> str:
+    """Python source without comments, docstrings, trailing spaces and blank lines. Works on
+    the text (ast finds the docstrings, tokenize the comments), so it reads the same under
+    every Python version."""
+    import ast
+    import io
+    import tokenize
+
+    lines = source.splitlines()
+    drop: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            drop.update(range(body[0].lineno, body[0].end_lineno + 1))
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            row, col = tok.start
+            lines[row - 1] = lines[row - 1][:col]
+    return "\n".join(line.rstrip() for n, line in enumerate(lines, 1) if n not in drop and line.strip())
 
 
 @dataclass
@@ -139,10 +164,6 @@ class World:
         """(question, answer) pairs: every fact about `entities` under the trained
         templates, or under the held-out paraphrase only."""
         return [(q, f.value) for f in self.facts_of(entities) for q in f.questions(held_out)]
-
-    def qa_first_template(self, entities: list[str]) -> list[tuple[str, str]]:
-        """One question per fact (the first template): the standard evaluation set."""
-        return [(f.questions()[0], f.value) for f in self.facts_of(entities)]
 
     def vocabulary(self) -> list[str]:
         words = set()
@@ -226,7 +247,7 @@ def train_world_model(world: World, oracle: bool, train_seed: int, progress: boo
     import torch
     from tqdm import tqdm
 
-    from .common import encode
+    from .data import encode
 
     cfg = world.config
     entities = world.retain_entities + ([] if oracle else world.forget_entities)

@@ -127,11 +127,21 @@ def _key_after_edit(tmp_path, edit=None) -> str:
 
 @pytest.mark.parametrize("edit", [
     ("toyworld.py", "Which city does {e} live in?", "Which town does {e} live in?"),   # a question template
-    ("prompting.py", 'return f"Forget everything about', 'return f"Please forget everything about'),  # the instruction
-    ("common.py", 'return f"Question: {question}\\nAnswer:"', 'return f"Q: {question}\\nA:"'),  # the prompt format
+    ("prompts.py", 'return f"Forget everything about', 'return f"Please forget everything about'),  # the instruction
+    ("prompts.py", 'return f"Question: {question}\\nAnswer:"', 'return f"Q: {question}\\nA:"'),  # the prompt format
 ])
 def test_an_edit_to_what_shapes_the_model_changes_the_checkpoint_key(tmp_path, edit):
     assert _key_after_edit(tmp_path / "a") != _key_after_edit(tmp_path / "b", edit)
+
+
+@pytest.mark.parametrize("edit", [
+    ("toyworld.py", "# --- tokenizer and model", "# --- the tokenizer and the model"),  # a comment
+    ("toyworld.py", '"""A word-level tokenizer over the world\'s vocabulary, built locally."""',
+     '"""A word-level tokenizer, built here."""'),  # a docstring
+    ("prompts.py", "def format_prompt(question: str) -> str:\n", "def format_prompt(question: str) -> str:  # Q/A\n"),
+])
+def test_a_comment_or_docstring_edit_keeps_the_checkpoint_key(tmp_path, edit):
+    assert _key_after_edit(tmp_path / "a") == _key_after_edit(tmp_path / "b", edit)
 
 
 def test_the_shipped_checkpoints_match_the_current_code():

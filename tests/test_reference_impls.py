@@ -13,8 +13,10 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from reference_impls import METHODS, method_module  # noqa: E402
-from reference_impls.common import (IGNORE, System, Task, encode, evaluate, kl_divergence, parse_config,  # noqa: E402
-                                    sequence_logprobs, token_nll)
+from reference_impls.config import parse_config  # noqa: E402
+from reference_impls.data import IGNORE, Task, encode  # noqa: E402
+from reference_impls.evaluation import System, evaluate  # noqa: E402
+from reference_impls.losses import kl_divergence, sequence_logprobs, token_nll  # noqa: E402
 
 # A smaller world than the default so the suite trains it in well under a minute per model.
 SMALL_WORLD = {"n_forget": 6, "n_retain": 18, "n_holdout": 6, "steps": 800, "layers": 2,
@@ -61,7 +63,7 @@ def test_kl_direction_is_reference_to_model():
 
 
 def test_npo_loss_value_and_gradient_sign():
-    from reference_impls.npo import npo_loss
+    from reference_impls.methods.npo import npo_loss
 
     logp = torch.tensor([-1.0], requires_grad=True)
     loss = npo_loss(logp, torch.tensor([-2.0]), beta=1.0)
@@ -71,7 +73,7 @@ def test_npo_loss_value_and_gradient_sign():
 
 
 def test_npo_works_on_sequence_logprobs_not_tokens():
-    from reference_impls.npo import npo_loss
+    from reference_impls.methods.npo import npo_loss
 
     # two answers with the same total log-prob but different lengths get the same loss
     short = npo_loss(torch.tensor([-2.0]), torch.tensor([-1.0]), 0.5)
@@ -80,7 +82,7 @@ def test_npo_works_on_sequence_logprobs_not_tokens():
 
 
 def test_simnpo_normalises_by_length_and_has_no_reference():
-    from reference_impls.simnpo import simnpo_loss
+    from reference_impls.methods.simnpo import simnpo_loss
 
     got = simnpo_loss(torch.tensor([-2.0]), torch.tensor([2]), beta=1.0, gamma=0.0).item()
     assert got == pytest.approx(-2 * math.log(1 / (1 + math.exp(-1.0))))  # −2 log σ(1) = 0.6265
@@ -89,7 +91,7 @@ def test_simnpo_normalises_by_length_and_has_no_reference():
 
 
 def test_dpo_prefers_the_winner():
-    from reference_impls.idk_dpo import dpo_loss
+    from reference_impls.methods.idk_dpo import dpo_loss
 
     got = dpo_loss(torch.tensor([-1.0]), torch.tensor([-2.0]), torch.tensor([-3.0]), torch.tensor([-1.0]), 0.5)
     assert got.item() == pytest.approx(-math.log(1 / (1 + math.exp(-0.5 * (1.0 - (-2.0))))))
@@ -99,7 +101,7 @@ def test_dpo_prefers_the_winner():
 
 
 def test_undial_lowers_only_the_answer_logit():
-    from reference_impls.undial import adjusted_teacher
+    from reference_impls.methods.undial import adjusted_teacher
 
     logits = torch.zeros(1, 3, 4)
     labels = torch.tensor([[IGNORE, 2, IGNORE]])
@@ -110,7 +112,7 @@ def test_undial_lowers_only_the_answer_logit():
 
 
 def test_rmu_mse_ignores_padding():
-    from reference_impls.rmu import masked_mse
+    from reference_impls.methods.rmu import masked_mse
 
     h = torch.tensor([[[1.0, 1.0], [100.0, 100.0]]])
     target = torch.zeros_like(h)
@@ -118,7 +120,7 @@ def test_rmu_mse_ignores_padding():
 
 
 def test_quantization_rounds_to_the_grid():
-    from reference_impls.audit import quantized_copy
+    from reference_impls.attacks import quantized_copy
 
     model = torch.nn.Sequential(torch.nn.Linear(8, 4))
     q4 = quantized_copy(model, 4)
@@ -127,6 +129,51 @@ def test_quantization_rounds_to_the_grid():
     assert torch.allclose(w / scale, (w / scale).round(), atol=1e-4)
     assert (w - model[0].weight).abs().max() <= scale.max() / 2 + 1e-6
     assert torch.allclose(quantized_copy(model, 8)[0].weight, model[0].weight, atol=scale.max().item() / 16)
+
+
+def test_reference_impls_imports_run_one_way():
+    """No import circle inside reference_impls; the shared modules and the toy world never
+    import a method, the attacks, the audit or the command line; nothing imports the site."""
+    import ast
+
+    from conftest import ROOT
+
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in (ROOT / "reference_impls").rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        deps = graph.setdefault(name, set())
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = (f"{base}.{node.module}" if node.module else base) if node.level else node.module
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            else:
+                continue
+            for target in targets:
+                assert target == "sokkit" or not target.startswith("sokkit."), (name, target)
+                if target in modules and target != name:
+                    deps.add(target)
+    low = {f"reference_impls.{m}" for m in ("config", "prompts", "data", "losses", "evaluation", "training",
+                                            "toyworld")}
+    high = {m for m in modules if m.startswith("reference_impls.methods")} | \
+        {f"reference_impls.{m}" for m in ("attacks", "audit", "cli")}
+    for name in low:
+        assert not graph[name] & high, (name, graph[name] & high)
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, "import circle: " + " -> ".join(path + (name,))
+        if name not in done:
+            for dep in graph[name]:
+                visit(dep, path + (name,))
+            done.add(name)
+
+    for name in graph:
+        visit(name, ())
 
 
 # --- the toy world and every method -------------------------------------------------------
@@ -296,7 +343,7 @@ def test_two_process_accelerate_launch(small_env, tmp_path):
         pytest.skip("torchrun not installed")
     out = tmp_path / "ddp"
     env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([str(launcher), "--nproc_per_node", "2", "-m", "reference_impls.npo",
+    proc = subprocess.run([str(launcher), "--nproc_per_node", "2", "-m", "reference_impls.methods.npo",
                            "--steps", "3", "--no-progress", "--out", str(out)],
                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]

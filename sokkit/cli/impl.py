@@ -55,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         module = impls.method_module(args.method)
     except KeyError:
         raise UsageError(f"unknown method '{args.method}' (allowed: {', '.join(impls.METHODS)})") from None
-    from reference_impls.common import run_method
+    from reference_impls.cli import run_method
 
     return run_method(module, args.method_args)
 
@@ -82,7 +82,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(f"--sequential {args.sequential} exceeds the {world.n_forget} forget people of the toy world")
 
     from reference_impls.audit import AuditSettings, run_audit, write_reports
-    from reference_impls.common import ConfigError, Diverged
+    from reference_impls.config import ConfigError, Diverged
 
     settings = AuditSettings.make(methods, args.quick, args.seeds, args.sequential)
     log = (lambda msg: print(f"sokkit audit: {msg}", file=sys.stderr))

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 import torch
 
-from .common import (CommonConfig, ConfigError, System, batch_seed, capture_output, check_loss,
-                     decoder_layers, encode, finish, forget_retain_batches, frozen_copy, opt,
-                     prepare_training, progress, run_method, split, step)
+from ..cli import run_method
+from ..config import CommonConfig, ConfigError, opt
+from ..data import encode, forget_retain_batches, split
+from ..evaluation import System, capture_output, decoder_layers
+from ..training import batch_seed, check_loss, finish, frozen_copy, prepare_training, progress, step
 
 INTENTION = "removal"
 

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .common import (CommonConfig, System, answer_lengths, batch_seed, check_loss, encode, finish,
-                     forget_retain_batches, opt, prepare_training, progress, run_method,
-                     sequence_logprobs, split, step, token_nll)
+from ..cli import run_method
+from ..config import CommonConfig, opt
+from ..data import encode, forget_retain_batches, split
+from ..evaluation import System
+from ..losses import answer_lengths, sequence_logprobs, token_nll
+from ..training import batch_seed, check_loss, finish, prepare_training, progress, step
 
 INTENTION = "removal"
 

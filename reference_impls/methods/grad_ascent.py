@@ -16,9 +16,12 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from .common import (CommonConfig, System, batch_seed, check_loss, encode, finish, forget_retain_batches,
-                     frozen_copy, kl_divergence, opt, prepare_training, progress, run_method, split,
-                     step, token_nll)
+from ..cli import run_method
+from ..config import CommonConfig, opt
+from ..data import encode, forget_retain_batches, split
+from ..evaluation import System
+from ..losses import kl_divergence, token_nll
+from ..training import batch_seed, check_loss, finish, frozen_copy, prepare_training, progress, step
 
 INTENTION = "removal"
 

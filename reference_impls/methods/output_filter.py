@@ -13,7 +13,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from .common import CommonConfig, ConfigError, System, opt, run_method
+from ..cli import run_method
+from ..config import CommonConfig, ConfigError, opt
+from ..evaluation import System
 
 INTENTION = "suppression"
 

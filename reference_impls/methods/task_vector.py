@@ -14,8 +14,12 @@ from dataclasses import dataclass
 
 import torch
 
-from .common import (CommonConfig, System, batch_seed, check_loss, encode, finish, forget_retain_batches,
-                     opt, prepare_training, progress, run_method, step, token_nll)
+from ..cli import run_method
+from ..config import CommonConfig, opt
+from ..data import encode, forget_retain_batches
+from ..evaluation import System
+from ..losses import token_nll
+from ..training import batch_seed, check_loss, finish, prepare_training, progress, step
 
 INTENTION = "removal"
 

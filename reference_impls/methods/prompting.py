@@ -16,7 +16,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from .common import CommonConfig, ConfigError, System, opt, run_method
+from ..cli import run_method
+from ..config import CommonConfig, ConfigError, opt
+from ..evaluation import System
+from ..prompts import forget_instruction
 
 INTENTION = "suppression"
 
@@ -26,15 +29,11 @@ class Config(CommonConfig):
     topics: str = opt("", "comma-separated names to forget (default on the toy world: its forget entities)")
 
 
-def instruction(topics: list[str]) -> str:
-    return f"Forget everything about {', '.join(topics)}.\n"
-
-
 def unlearn(cfg: Config, task) -> System:
     topics = [t.strip() for t in cfg.topics.split(",") if t.strip()] or task.forget_entities
     if not topics:
         raise ConfigError("give --topics: the names or subjects the instruction tells the model to forget")
-    return System(task.model, task.tokenizer, prompt_prefix=instruction(topics))
+    return System(task.model, task.tokenizer, prompt_prefix=forget_instruction(topics))
 
 
 if __name__ == "__main__":

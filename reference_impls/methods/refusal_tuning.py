@@ -13,8 +13,12 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from .common import (CommonConfig, System, batch_seed, check_loss, encode, finish, forget_retain_batches,
-                     opt, prepare_training, progress, run_method, split, step, token_nll)
+from ..cli import run_method
+from ..config import CommonConfig, opt
+from ..data import encode, forget_retain_batches, split
+from ..evaluation import System
+from ..losses import token_nll
+from ..training import batch_seed, check_loss, finish, prepare_training, progress, step
 
 INTENTION = "suppression"
 

@@ -20,9 +20,12 @@ from dataclasses import dataclass
 
 import torch
 
-from .common import (CommonConfig, ConfigError, System, as_prompts, batch_seed, check_loss, decoder_layers,
-                     encode, finish, forget_retain_batches, opt, prepare_training, progress, run_method,
-                     sequence_logprobs, split, step, token_nll)
+from ..cli import run_method
+from ..config import CommonConfig, ConfigError, opt
+from ..data import as_prompts, encode, forget_retain_batches, split
+from ..evaluation import System, decoder_layers
+from ..losses import sequence_logprobs, token_nll
+from ..training import batch_seed, check_loss, finish, prepare_training, progress, step
 
 INTENTION = "removal"
 OUTPUT_PROJECTIONS = ("mlp.down_proj", "mlp.c_proj", "mlp.dense_4h_to_h", "mlp.fc2")

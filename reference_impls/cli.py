@@ -1,0 +1,112 @@
+"""The command line of a method file: load the task (toy world or a local model with JSONL
+data), refuse an unsafe --out, unlearn, report and save atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from .config import CommonConfig, ConfigError, Diverged, parse_config
+from .data import Task, load_qa_jsonl
+from .evaluation import System, evaluate
+from .training import accelerator_for
+
+
+def load_task(cfg: CommonConfig) -> Task:
+    torch.manual_seed(cfg.seed)
+    if cfg.model == "toy":
+        from .toyworld import World, default_world_config, load_or_train
+
+        try:
+            world = World.build(default_world_config())
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"SOKKIT_TOY_WORLD is not a JSON object of WorldConfig fields: {exc}") from None
+        model, tokenizer = load_or_train(world, progress=cfg.progress)
+        return Task(model, tokenizer, world.qa(world.forget_entities), world.qa(world.retain_entities),
+                    list(world.forget_entities))
+    path = Path(cfg.model)
+    if not (path / "config.json").is_file():
+        raise ConfigError(f"--model '{cfg.model}' is neither 'toy' nor a folder with config.json "
+                          "(a local AutoModelForCausalLM saved with save_pretrained)")
+    if not cfg.forget or not cfg.retain:
+        raise ConfigError("with a local --model, give --forget and --retain JSONL files "
+                          "(one {\"question\": ..., \"answer\": ...} object per line)")
+    forget, retain = load_qa_jsonl(cfg.forget), load_qa_jsonl(cfg.retain)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.float32)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot load a causal LM from '{path}': {exc}") from None
+    return Task(model, tokenizer, forget, retain, [], str(path))
+
+
+def check_out(cfg: CommonConfig) -> None:
+    """Refuse before any work: never overwrite the input model or an existing folder."""
+    if not cfg.out:
+        return
+    out = Path(cfg.out).resolve()
+    if cfg.model != "toy" and out == Path(cfg.model).resolve():
+        raise ConfigError(f"--out '{cfg.out}' is the input model; choose a new folder")
+    if out.exists():
+        raise ConfigError(f"--out '{cfg.out}' already exists; choose a new folder (nothing is overwritten)")
+    if not out.parent.is_dir():
+        raise ConfigError(f"--out '{cfg.out}': parent folder '{out.parent}' does not exist")
+
+
+def save_system(system: System, out: str, meta: dict) -> None:
+    """Write model, tokenizer and unlearning.json into a temporary sibling, then rename."""
+    target = Path(out).resolve()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        system.model.save_pretrained(tmp)
+        system.tokenizer.save_pretrained(tmp)
+        (tmp / "unlearning.json").write_text(json.dumps({**meta, "wrapper": system.meta()}, indent=2))
+        os.rename(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def run_method(module, argv: list[str] | None = None) -> int:
+    """The command line of one method file: parse, unlearn, report, save (optional).
+
+    Exit 0 on success, 1 when training diverged, 2 for usage errors."""
+    spec = getattr(module, "__spec__", None)  # under `python -m`, __name__ is "__main__"
+    name = (spec.name if spec is not None else module.__name__).rsplit(".", 1)[-1]
+    doc = (module.__doc__ or "").strip().splitlines()[0]
+    try:
+        cfg = parse_config(module.Config, argv, f"sokkit run {name}", doc)
+        check_out(cfg)
+        task = load_task(cfg)
+        before = evaluate(System(task.model, task.tokenizer), task.forget), \
+            evaluate(System(task.model, task.tokenizer), task.retain)
+        system = module.unlearn(cfg, task)
+        after = evaluate(system, task.forget), evaluate(system, task.retain)
+    except ConfigError as exc:
+        print(f"sokkit run {name}: {exc}", file=sys.stderr)
+        return 2
+    except Diverged as exc:
+        print(f"sokkit run {name}: {exc}", file=sys.stderr)
+        return 1
+    acc = accelerator_for(cfg)
+    if acc.is_main_process:
+        print(f"{name} ({module.INTENTION}-intended) on {task.source}, seed {cfg.seed}, "
+              f"{acc.num_processes} process(es)")
+        print(f"  forget acc {before[0]['acc']:.3f} -> {after[0]['acc']:.3f}   "
+              f"p(answer) {before[0]['prob']:.3f} -> {after[0]['prob']:.3f}")
+        print(f"  retain acc {before[1]['acc']:.3f} -> {after[1]['acc']:.3f}   "
+              f"p(answer) {before[1]['prob']:.3f} -> {after[1]['prob']:.3f}")
+        if cfg.out:
+            save_system(system, cfg.out, {"method": name, "intention": module.INTENTION,
+                                          "config": dataclasses.asdict(cfg), "source": task.source})
+            print(f"  saved to {cfg.out}")
+    return 0

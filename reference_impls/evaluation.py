@@ -1,0 +1,104 @@
+"""The unlearned system and its evaluation, and the hooks that read hidden states.
+
+A method returns a `System`: the model plus what is wrapped around it at inference time
+(a prompt prefix, an output filter). Weight-editing methods leave the wrapper empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+
+import torch
+
+from .config import ConfigError
+from .data import IGNORE, QA, as_prompts, encode
+from .losses import answer_lengths, sequence_logprobs
+
+
+def decoder_layers(model) -> torch.nn.ModuleList:
+    """The list of transformer blocks of common causal LM architectures."""
+    base = getattr(model, "module", model)  # DDP wrapper
+    for path in ("model.layers", "transformer.h", "gpt_neox.layers", "model.decoder.layers"):
+        obj = base
+        try:
+            for part in path.split("."):
+                obj = getattr(obj, part)
+            return obj
+        except AttributeError:
+            continue
+    raise ConfigError(f"cannot find the decoder layers of {type(base).__name__} "
+                      "(supported: model.layers, transformer.h, gpt_neox.layers, model.decoder.layers)")
+
+
+@contextlib.contextmanager
+def capture_output(module: torch.nn.Module):
+    """Record a module's forward output (the hidden states for a decoder layer)."""
+    store: dict[str, torch.Tensor] = {}
+
+    def hook(_mod, _inp, out):
+        store["out"] = out[0] if isinstance(out, tuple) else out
+
+    handle = module.register_forward_hook(hook)
+    try:
+        yield store
+    finally:
+        handle.remove()
+
+
+def last_prompt_positions(labels: torch.Tensor) -> torch.Tensor:
+    """Index of the last prompt token in each row (the position that predicts the answer)."""
+    is_answer = labels != IGNORE
+    return is_answer.float().argmax(-1) - 1
+
+
+@dataclass
+class System:
+    """A model and what is wrapped around it when it answers."""
+    model: torch.nn.Module
+    tokenizer: object
+    prompt_prefix: str = ""
+    blocked_terms: list[str] = field(default_factory=list)
+    refusal: str = "I do not know"
+
+    def blocks(self, question: str) -> bool:
+        q = question.lower()
+        return any(term.lower() in q for term in self.blocked_terms)
+
+    def meta(self) -> dict:
+        return {"prompt_prefix": self.prompt_prefix, "blocked_terms": self.blocked_terms,
+                "refusal": self.refusal}
+
+
+@torch.no_grad()
+def score(model, tokenizer, pairs: list[QA], prefix: str = "", batch_size: int = 64) -> dict[str, list]:
+    """Per pair: exact (greedy decoding reproduces the answer — all answer tokens are the
+    argmax under teacher forcing), prob (p(answer | prompt)) and loss (mean token NLL)."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    out = {"exact": [], "prob": [], "loss": []}
+    for i in range(0, len(pairs), batch_size):
+        batch = encode(tokenizer, as_prompts(pairs[i:i + batch_size], prefix), device)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        lp = sequence_logprobs(logits, batch["labels"])
+        n = answer_lengths(batch["labels"])
+        pred, labels = logits.argmax(-1)[:, :-1], batch["labels"][:, 1:]
+        exact = ((pred == labels) | (labels == IGNORE)).all(-1)
+        out["exact"] += exact.tolist()
+        out["prob"] += lp.exp().tolist()
+        out["loss"] += (-lp / n.clamp_min(1)).tolist()
+    model.train(was_training)
+    return out
+
+
+def evaluate(system: System, pairs: list[QA]) -> dict[str, float]:
+    """Accuracy (exact answer) and mean answer probability of the system as deployed:
+    prompt prefix applied; questions the filter blocks get the refusal (never correct)."""
+    if not pairs:
+        return {"acc": float("nan"), "prob": float("nan")}
+    s = score(system.model, system.tokenizer, pairs, system.prompt_prefix)
+    blocked = [system.blocks(q) for q, _ in pairs]
+    exact = [e and not b for e, b in zip(s["exact"], blocked)]
+    prob = [0.0 if b else p for p, b in zip(s["prob"], blocked)]
+    return {"acc": sum(exact) / len(pairs), "prob": sum(prob) / len(pairs)}
