@@ -82,6 +82,8 @@ def noised_copy(teacher: torch.nn.Module, alpha: float, seed: int) -> torch.nn.M
 
 
 def unlearn(cfg: Config, task) -> System:
+    if not 0.0 <= cfg.alpha <= 1.0:
+        raise ConfigError(f"--alpha {cfg.alpha} must lie in [0, 1]")
     teacher = run_base_method(cfg.base_method, cfg, task, cfg.base_steps).model
     student = noised_copy(teacher, cfg.alpha, cfg.seed).train().requires_grad_(True)
     teacher = frozen_copy(teacher)
