@@ -18,7 +18,9 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from reference_impls import METHODS, method_module  # noqa: E402
-from reference_impls.common import System, Task, accelerator_for, as_prompts, encode, evaluate  # noqa: E402
+from reference_impls.data import Task, as_prompts, encode  # noqa: E402
+from reference_impls.evaluation import System, evaluate  # noqa: E402
+from reference_impls.training import accelerator_for  # noqa: E402
 
 # Same as tests/test_reference_impls.py, so the cached models are shared.
 SMALL_WORLD = {"n_forget": 6, "n_retain": 18, "n_holdout": 6, "steps": 800, "layers": 2,
@@ -80,7 +82,7 @@ def forget_loss_fn(module, cfg, model, ref, tok, pairs):
 
 @pytest.mark.parametrize("objective", ["npo", "ga"])
 def test_sam_gradient_is_taken_at_the_perturbed_weights_and_the_weights_are_restored(small_world, objective):
-    from reference_impls.common import frozen_copy
+    from reference_impls.training import frozen_copy
 
     module = method_module("sam_unlearn")
     world, model, tok = small_world
@@ -146,7 +148,7 @@ def test_undo_student_is_the_teacher_at_alpha_zero_and_moves_towards_a_fresh_ini
 # --- TAR: the simulated attack ------------------------------------------------------------------
 
 def test_tar_attack_changes_only_the_attacker_and_returns_a_tr_gradient(small_world):
-    from reference_impls.common import forget_retain_batches
+    from reference_impls.data import forget_retain_batches
 
     module = method_module("tar")
     world, model, tok = small_world
@@ -170,7 +172,7 @@ def test_tar_attack_changes_only_the_attacker_and_returns_a_tr_gradient(small_wo
 
 
 def test_answer_entropy_counts_only_answer_positions():
-    from reference_impls.common import IGNORE
+    from reference_impls.data import IGNORE
 
     module = method_module("tar")
     logits = torch.log(torch.tensor([[[0.5, 0.5], [1.0 - 1e-9, 1e-9], [0.5, 0.5]]]))

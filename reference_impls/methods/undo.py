@@ -51,12 +51,12 @@ class Config(CommonConfig):
 
 
 def run_base_method(name: str, cfg: CommonConfig, task: Task, steps: int = 0) -> System:
-    """The base unlearning method with its own defaults; only the run settings (seed,
-    precision, guards, progress) and optionally the step count come from `cfg`."""
+    """The base unlearning method with its own defaults; only the run settings (seed, batch
+    size, precision, guards, progress) and optionally the step count come from `cfg`."""
     from .. import method_module
 
     module = method_module(name)
-    base_cfg = module.Config(seed=cfg.seed, progress=cfg.progress, bf16=cfg.bf16,
+    base_cfg = module.Config(seed=cfg.seed, batch_size=cfg.batch_size, progress=cfg.progress, bf16=cfg.bf16,
                              gradient_checkpointing=cfg.gradient_checkpointing,
                              max_grad_norm=cfg.max_grad_norm, max_loss=cfg.max_loss)
     if steps:
