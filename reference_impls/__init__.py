@@ -19,6 +19,9 @@ METHODS = {
     "refusal_tuning": "suppression",
     "prompting": "suppression",
     "output_filter": "suppression",
+    "undo": "removal",
+    "sam_unlearn": "removal",
+    "tar": "removal",
 }
 
 

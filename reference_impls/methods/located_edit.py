@@ -23,9 +23,9 @@ import torch
 from ..cli import run_method
 from ..config import CommonConfig, ConfigError, opt
 from ..data import as_prompts, encode, forget_retain_batches, split
-from ..evaluation import System, decoder_layers
+from ..evaluation import decoder_layers, System
 from ..losses import sequence_logprobs, token_nll
-from ..training import batch_seed, check_loss, finish, prepare_training, progress, step
+from ..training import accelerator_for, batch_seed, check_loss, finish, prepare_training, progress, step
 
 INTENTION = "removal"
 OUTPUT_PROJECTIONS = ("mlp.down_proj", "mlp.c_proj", "mlp.dense_4h_to_h", "mlp.fc2")
@@ -90,18 +90,41 @@ def locate(model, tokenizer, forget, retain, k: int, eps: float) -> torch.Tensor
     return mask.view_as(ratio)
 
 
+class KeepNeurons:
+    """Gradient hook: zero the gradient outside the located neurons (AdamW then leaves
+    those weights exactly as they were). The mask lives on the weight's device, and is
+    moved along if the weight moves after the hook was registered (accelerate's
+    `prepare`, `.to("cuda")`), so a CPU mask never meets a CUDA gradient."""
+
+    def __init__(self, keep: torch.Tensor):
+        self.keep = keep
+
+    def __call__(self, grad: torch.Tensor) -> torch.Tensor:
+        if self.keep.device != grad.device or self.keep.dtype != grad.dtype:
+            self.keep = self.keep.to(grad.device, grad.dtype)
+        return grad * self.keep
+
+
+def neuron_masks(model, chosen: torch.Tensor) -> list[tuple[torch.nn.Parameter, torch.Tensor]]:
+    """(weight, 0/1 mask of the weight's shape, on the weight's device) per output projection."""
+    out = []
+    for proj, neurons in zip(output_projections(model), chosen):
+        # nn.Linear stores [out, in]: a neuron is a column; GPT-2's Conv1D stores [in, out]: a row.
+        keep = neurons.view(1, -1) if isinstance(proj, torch.nn.Linear) else neurons.view(-1, 1)
+        out.append((proj.weight, keep.to(proj.weight.device, proj.weight.dtype)))
+    return out
+
+
 def unlearn(cfg: Config, task) -> System:
-    model = task.model
+    # Locate on the device the edit runs on, so the mask is built where the gradients are.
+    model = task.model.to(accelerator_for(cfg).device)
     chosen = locate(model, task.tokenizer, task.forget, task.retain, cfg.neurons, cfg.eps)
     model.requires_grad_(False)
     weights, hooks = [], []
-    for proj, neurons in zip(output_projections(model), chosen):
-        # nn.Linear stores [out, in]: a neuron is a column; GPT-2's Conv1D stores [in, out]: a row.
-        keep = (neurons.view(1, -1) if isinstance(proj, torch.nn.Linear) else neurons.view(-1, 1)).float()
-        proj.weight.requires_grad_(True)
-        # Zero the gradient outside the located neurons (AdamW then leaves those weights exactly as they were).
-        hooks.append(proj.weight.register_hook(lambda g, keep=keep.to(proj.weight.device): g * keep))
-        weights.append(proj.weight)
+    for weight, keep in neuron_masks(model, chosen):
+        weight.requires_grad_(True)
+        hooks.append(weight.register_hook(KeepNeurons(keep)))
+        weights.append(weight)
     acc, model, optimizer = prepare_training(cfg, model, weights)
     batches = forget_retain_batches(task.forget, task.retain, cfg.batch_size, batch_seed(cfg))
     for i in progress(cfg, "located_edit"):

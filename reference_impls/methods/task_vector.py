@@ -3,7 +3,11 @@
     θ_ft = fine-tune(θ₀, forget)      τ = θ_ft − θ₀      θ_unlearned = θ₀ − α · τ
 
 The fine-tuning step is plain NLL on the forget answers; the edit is pure weight
-arithmetic afterwards, so retain data is not used at all.
+arithmetic afterwards, so retain data is not used at all. The edit walks the model's
+parameters once each (`named_parameters` lists a tied embedding / output head once;
+`state_dict` lists it under both names, and negating it twice would give
+θ₀ + α²·τ — it would reinforce what it should remove). Buffers are not trained, so their
+τ is zero and they are left alone.
 Paper: Ilharco et al. 2023, "Editing Models with Task Arithmetic" (arXiv 2212.04089).
 """
 
@@ -32,7 +36,7 @@ class Config(CommonConfig):
 
 
 def unlearn(cfg: Config, task) -> System:
-    original = {k: v.detach().clone() for k, v in task.model.state_dict().items()}
+    original = {k: p.detach().clone() for k, p in task.model.named_parameters()}
     acc, model, optimizer = prepare_training(cfg, task.model)
     batches = forget_retain_batches(task.forget, task.forget, cfg.batch_size, batch_seed(cfg))
     for i in progress(cfg, "task_vector"):
@@ -43,12 +47,16 @@ def unlearn(cfg: Config, task) -> System:
         check_loss(loss, i, cfg, "task_vector")
         step(acc, model, optimizer, loss, cfg)
     model = finish(acc, model)
-    with torch.no_grad():
-        for name, value in model.state_dict().items():
-            if value.is_floating_point():
-                tau = value - original[name].to(value.device)
-                value.copy_(original[name].to(value.device) - cfg.alpha * tau)
+    negate(model, original, cfg.alpha)
     return System(model, task.tokenizer)
+
+
+@torch.no_grad()
+def negate(model, original: dict[str, torch.Tensor], alpha: float) -> None:
+    """θ ← θ₀ − α·(θ − θ₀) for every parameter, each (tied ones too) exactly once."""
+    for name, param in model.named_parameters():  # deduplicated: a tied weight appears once
+        theta0 = original[name].to(param.device, param.dtype)
+        param.copy_(theta0 - alpha * (param - theta0))
 
 
 if __name__ == "__main__":
