@@ -263,3 +263,11 @@ def test_home_page_shows_the_committed_coverage(mini):
     (results / "coverage.json").write_text('{"reference_papers": "many"}')
     _, problems = load_catalog(mini.root)
     assert any("coverage.json" in p.file for p in problems)
+
+
+def test_every_shipped_method_attack_and_evaluation_paper_carries_a_claim():
+    catalog, _ = load_catalog(CATALOG)
+    lacking = [pid for pid, e in catalog.papers.items()
+               if set(e.model.roles) & {"method", "attack", "evaluation"} and not e.model.claims
+               and e.model.review.status not in ("draft", "metadata-only")]
+    assert lacking == []
