@@ -115,3 +115,27 @@ def audit_spec_checks(catalog: Catalog) -> list[Problem]:
             full = ("claims", i, *loc)
             problems.append(Problem(entry.path, entry.line(*full), field_path(full), message, allowed))
     return problems
+
+
+def use_case_checks(catalog: Catalog) -> list[Problem]:
+    """The audit attacks that catalog/use-cases.yaml's properties name must exist in the
+    registry, as those of audit specs must."""
+    entry = catalog.use_cases
+    if entry is None:
+        return []
+    named = [(p, i, a) for p, prop in entry.model.properties.items() for i, a in enumerate(prop.audit_attacks)]
+    if not named:
+        return []
+    try:
+        _, attacks = registry()
+    except RegistryUnavailable as exc:
+        p, i, _ = named[0]
+        return [Problem(entry.path, entry.line("properties", p, "audit_attacks", i), f"properties.{p}.audit_attacks",
+                        f"cannot check audit attacks: the reference implementations are not importable ({exc})",
+                        severity="warning")]
+    problems = []
+    for p, i, attack in named:
+        if attack not in attacks:
+            problems.append(Problem(entry.path, entry.line("properties", p, "audit_attacks", i),
+                                    f"properties.{p}.audit_attacks[{i}]", f"no audit attack '{attack}'", attacks))
+    return problems
