@@ -37,6 +37,10 @@ USE_CASES_FILE = "use-cases.yaml"
 STATUSES = ("fails", "contested", "meets", "untested")
 
 
+# Property and use-case names: ids, since the site builds anchors and links from them.
+Key = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+
+
 class Property(Strict):
     """One thing a deployment needs, and the evidence that tests it."""
 
@@ -57,14 +61,16 @@ class Property(Strict):
 class UseCase(Strict):
     label: ShortText
     definition: Text
-    requires: list[ShortText] = Field(min_length=1, description="Property ids from `properties`.")
+    requires: list[Key] = Field(min_length=1, description="Property ids from `properties`.")
 
 
 class UseCases(Strict):
     """catalog/use-cases.yaml."""
 
-    properties: dict[ShortText, Property]
-    use_cases: dict[ShortText, UseCase]
+    properties: dict[Key, Property]
+    use_cases: dict[Key, UseCase]
+    audit_caveat: Text | None = Field(
+        None, description="Shown next to every statement that rests on this project's toy-world audit.")
 
 
 @dataclass(frozen=True)
