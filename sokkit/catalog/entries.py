@@ -43,6 +43,8 @@ class Catalog:
     # one broken entry does not also make every link to it an error.
     known: dict[str, set[str]] = field(default_factory=dict)
     exclusions: list[Exclusion] = field(default_factory=list)
+    # catalog/use-cases.yaml as an Entry of `usecases.UseCases`; None when absent or invalid.
+    use_cases: Entry[Any] | None = None
 
     def entries(self, kind: str) -> dict[str, Entry[Any]]:
         return getattr(self, kind)

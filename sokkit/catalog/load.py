@@ -4,6 +4,7 @@
     catalog/papers/<id>.yaml         one paper per file (the stem is the id)
     catalog/benchmarks/<id>.yaml     one benchmark per file
     catalog/metrics/<id>.yaml        one metric per file
+    catalog/use-cases.yaml           optional: deployment needs and the evidence that tests them
 
 `load_catalog` never raises for a data mistake: it returns the entries that
 validated and every problem it found, so that one run reports everything.
@@ -29,6 +30,7 @@ from .results import RESULTS_DIR, results_problems
 from .rules import paper_rules
 from .schema import entry_schemas
 from .taxonomy import Taxonomy, did_you_mean
+from .usecases import load_use_cases
 from .yamlsafe import YamlError, load_yaml
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -159,6 +161,7 @@ def load_catalog(root: Path | str, checks: Sequence[Check] = ()) -> tuple[Catalo
         catalog = Catalog(root=root, taxonomy=taxonomy)
         for kind in ENTRY_MODELS:
             load_entries(catalog, kind, problems)
+        problems.extend(load_use_cases(catalog))
         problems.extend(cross_checks(catalog))
         for check in checks:
             problems.extend(check(catalog))

@@ -256,8 +256,14 @@ class AuditSpec(Strict):
 
     method: Annotated[str, Field(pattern=r"^[a-z0-9_]+$", description="A reference implementation, e.g. npo, rmu.")]
     attack: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = Field(
-        None, description="An audit attack, e.g. relearn, finetune, probe, quant4; none for forgets/preserves-utility.")
-    expects: Literal["recovers", "does-not-recover", "forgets", "preserves-utility"]
+        None, description="An audit attack, e.g. relearn, finetune, probe, quant4; none for forgets/preserves-utility "
+                          "and their comparative forms.")
+    than: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = Field(
+        None, description="For a comparative claim: the reference implementation the method is compared with "
+                          "(judged on method minus than). Only with recovers-less, recovers-more, forgets-more, "
+                          "preserves-utility-better.")
+    expects: Literal["recovers", "does-not-recover", "forgets", "preserves-utility",
+                     "recovers-less", "recovers-more", "forgets-more", "preserves-utility-better"]
     note: Text | None = None
 
 
@@ -269,6 +275,7 @@ class Claim(Strict):
     statement: Text
     source: ShortText = Field(description="Where in the paper: 'Abstract', 'Section 4, Table 2', ...")
     audit: AuditSpec | None = Field(None, description="Optional: how the reference implementations test this claim.")
+    note: Text | None = Field(None, description="Optional: a remark on the claim, e.g. why the toy world cannot test it.")
 
 
 class Relation(Strict):

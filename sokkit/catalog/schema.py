@@ -1,4 +1,4 @@
-"""JSON Schema for catalog entries, for editors (YAML language server) and other tools.
+"""JSON Schema for catalog entries and catalog/use-cases.yaml, for editors (YAML language server) and other tools.
 
 The schema comes from the pydantic models; fields tied to a taxonomy axis carry
 `x-taxonomy` and, when a taxonomy is given, an `enum` of its current ids, so an
@@ -15,9 +15,13 @@ from typing import Any
 
 from .models import ENTRY_MODELS
 from .taxonomy import Taxonomy
+from .usecases import UseCases
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILES = {kind: f"{kind[:-1]}.schema.json" for kind in ENTRY_MODELS}
+# Other catalog files with a schema: catalog/use-cases.yaml.
+FILE_MODELS = {"use-cases": UseCases}
+FILE_SCHEMAS = {"use-cases": "use-cases.schema.json"}
 
 
 @lru_cache(maxsize=1)
@@ -51,12 +55,27 @@ def entry_schemas(taxonomy: Taxonomy | None) -> dict[str, dict[str, Any]]:
     return out
 
 
+def file_schemas(taxonomy: Taxonomy | None) -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each other catalog file with a model (use-cases.yaml)."""
+    out = {}
+    for kind, model in FILE_MODELS.items():
+        schema = model.model_json_schema(mode="validation")
+        schema["$schema"] = SCHEMA_DIALECT
+        schema["$id"] = f"https://sokkit.invalid/schema/{FILE_SCHEMAS[kind]}"
+        if taxonomy is not None:
+            _add_enums(schema, taxonomy)
+        out[kind] = schema
+    return out
+
+
 def render_schemas(taxonomy: Taxonomy | None) -> dict[str, str]:
     """File name -> exact text, as committed in `schema/`."""
-    return {
-        SCHEMA_FILES[kind]: json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-        for kind, schema in entry_schemas(taxonomy).items()
-    }
+    def text(schema: dict[str, Any]) -> str:
+        return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+    out = {SCHEMA_FILES[kind]: text(schema) for kind, schema in entry_schemas(taxonomy).items()}
+    out.update({FILE_SCHEMAS[kind]: text(schema) for kind, schema in file_schemas(taxonomy).items()})
+    return out
 
 
 def drifted(schema_dir: Path, taxonomy: Taxonomy | None) -> list[str]:

@@ -24,11 +24,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
+from .entries import Catalog, Entry, display_path
 from .models import ShortText, Strict, Text, taxon
+from .problems import Problem, from_validation_error
+from .taxonomy import did_you_mean
+from .yamlsafe import YamlError, load_yaml
+
+USE_CASES_FILE = "use-cases.yaml"
 
 STATUSES = ("fails", "contested", "meets", "untested")
+
+
+# Property and use-case names: ids, since the site builds anchors and links from them.
+Key = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
 
 
 class Property(Strict):
@@ -51,14 +61,16 @@ class Property(Strict):
 class UseCase(Strict):
     label: ShortText
     definition: Text
-    requires: list[ShortText] = Field(min_length=1, description="Property ids from `properties`.")
+    requires: list[Key] = Field(min_length=1, description="Property ids from `properties`.")
 
 
 class UseCases(Strict):
     """catalog/use-cases.yaml."""
 
-    properties: dict[ShortText, Property]
-    use_cases: dict[ShortText, UseCase]
+    properties: dict[Key, Property]
+    use_cases: dict[Key, UseCase]
+    audit_caveat: Text | None = Field(
+        None, description="Shown next to every statement that rests on this project's toy-world audit.")
 
 
 @dataclass(frozen=True)
@@ -163,3 +175,35 @@ def assess_property(paper, prop: Property, audit: dict[str, Any] | None) -> Prop
 def assess(paper, use_case: UseCase, properties: dict[str, Property], audit: dict[str, Any] | None) -> UseCaseAssessment:
     per = {p: assess_property(paper, properties[p], audit) for p in use_case.requires}
     return UseCaseAssessment(_combine(a.status for a in per.values()), per)
+
+
+def load_use_cases(catalog: Catalog) -> list[Problem]:
+    """The optional catalog/use-cases.yaml: parsed strictly, validated, and every `requires`
+    checked against the properties defined. Sets `catalog.use_cases` when it is valid; a
+    missing file is no problem (the site then has no guide page)."""
+    path = catalog.root / USE_CASES_FILE
+    if not (path.exists() or path.is_symlink()):  # a dangling link is reported, not skipped
+        return []
+    shown = display_path(path)
+    try:
+        doc = load_yaml(path, shown)
+    except YamlError as exc:
+        return [Problem(exc.path, exc.line, "", exc.message)]
+    if not isinstance(doc.data, dict):
+        return [Problem(shown, 1, "", f"expected a mapping with 'properties' and 'use_cases', got {type(doc.data).__name__}")]
+    try:
+        model = UseCases.model_validate(doc.data, context={"taxonomy": catalog.taxonomy})
+    except ValidationError as exc:
+        return from_validation_error(exc, UseCases, doc)
+    problems = []
+    defined = tuple(model.properties)
+    for name, case in model.use_cases.items():
+        for i, prop in enumerate(case.requires):
+            if prop not in model.properties:
+                loc = ("use_cases", name, "requires", i)
+                problems.append(Problem(shown, doc.line_of(loc), f"use_cases.{name}.requires[{i}]",
+                                        f"no property '{prop}' in 'properties'", defined, did_you_mean(prop, defined)))
+    if problems:
+        return problems
+    catalog.use_cases = Entry("use-cases", "use-cases", shown, model, doc)
+    return []

@@ -9,6 +9,19 @@ predicts. Judging reads the audit's numbers for that method:
 - `forgets`: the method's forget accuracy minus the oracle's;
 - `preserves-utility`: the base model's retain accuracy minus the method's.
 
+A comparative spec (`than: <another reference implementation>`) is judged the same way on
+the difference between the two methods, method minus `than`, with threshold 0:
+
+- `recovers-less` / `recovers-more`: the attacked metric of the method minus that of
+  `than` (the oracle cancels out), predicted below / above 0;
+- `forgets-more`: forget accuracy, method minus `than`, predicted below 0;
+- `preserves-utility-better`: retain accuracy, method minus `than`, predicted above 0.
+
+Its spread combines the two methods' spreads over seeds, sqrt(s_method² + s_than²) (the
+seeds of two methods are independent runs, so their variances add), from the per-seed
+lists where the audit records them. `compare_series` works on any per-seed values, so the
+same rule carries over to the calibrated audit's per-seed recovery scores.
+
 With `d` that difference, `m` its margin — the larger of its spread over seeds (one
 standard deviation) and MACHINE_TOLERANCE, the measured variation between machines —
 and `t` the threshold: a prediction of "above t" is reproduced when `d - m > t`, not
@@ -19,6 +32,9 @@ therefore reported as inconclusive, not as established.
 
 from __future__ import annotations
 
+import math
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,8 +94,70 @@ def _verdict(difference: float, spread: float, threshold: float, above: bool) ->
     return "inconclusive"
 
 
+@dataclass(frozen=True)
+class Series:
+    """One method's values of one metric over seeds: mean, spread (one standard deviation)
+    and, where the audit records them, the per-seed values."""
+
+    mean: float
+    spread: float
+    values: tuple[float, ...] | None = None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> "Series":
+        if not values:
+            raise ValueError("no values")
+        values = tuple(float(v) for v in values)
+        return cls(statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0, values)
+
+
+def compare_series(method: Series, than: Series) -> tuple[float, float]:
+    """(difference, spread) of method minus than: the difference of the means, and the two
+    spreads combined as independent runs, sqrt(s_m² + s_t²)."""
+    return method.mean - than.mean, math.hypot(method.spread, than.spread)
+
+
+# Comparative predictions: (what is compared, whether the method's value is predicted above `than`'s).
+COMPARATIVE_RULES = {
+    "recovers-less": ("attack", False),
+    "recovers-more": ("attack", True),
+    "forgets-more": ("forget", False),
+    "preserves-utility-better": ("retain", True),
+}
+
+
+def _series(row: dict[str, Any], what: str, attack: str | None) -> tuple[str, Series]:
+    """(metric name, series) of one method row of the audit for a comparison."""
+    if what == "attack":
+        result = row["attacks"][attack]
+        if result.get("per_seed"):
+            return result["metric"], Series.of(result["per_seed"])
+        return result["metric"], Series(result["mean"], result["std"])
+    if what == "forget":
+        plain = row.get("attacks", {}).get("no_attack", {}).get("per_seed")
+        return "forget accuracy", Series.of(plain) if plain else Series(row["forget_acc"], row["forget_acc_std"])
+    return "retain accuracy", Series(row["retain_acc"], row["retain_acc_std"])
+
+
+def judge_comparison(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The status of a comparative spec: method minus `than`, threshold 0."""
+    what, above = COMPARATIVE_RULES[spec.expects]
+    metric, mine = _series(audit["methods"][spec.method], what, spec.attack)
+    _, theirs = _series(audit["methods"][spec.than], what, spec.attack)
+    difference, spread = compare_series(mine, theirs)
+    numbers: dict[str, Any] = {"metric": metric, "method": mine.mean, "than": theirs.mean}
+    if mine.values is not None:
+        numbers["method_per_seed"] = list(mine.values)
+    if theirs.values is not None:
+        numbers["than_per_seed"] = list(theirs.values)
+    numbers.update(difference=difference, spread=spread, threshold=0.0, margin=margin(spread))
+    return _verdict(difference, spread, 0.0, above=above), numbers
+
+
 def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The status of one spec against one audit result, with the numbers behind it."""
+    if spec.than is not None:
+        return judge_comparison(spec, audit)
     method = audit["methods"][spec.method]
     if spec.expects in ("recovers", "does-not-recover"):
         attack = method["attacks"][spec.attack]

@@ -146,7 +146,7 @@ def verify(catalog: Catalog, selection: list[str], quick: bool, seeds: int, reru
     if not claims:
         raise VerifyError("no claim with an audit spec matches" + (f" {' '.join(selection)}" if selection else ""))
     committed_audit, committed_claims = load_results(catalog)
-    methods = sorted({c.claim.audit.method for c in claims})
+    methods = sorted({m for c in claims for m in (c.claim.audit.method, c.claim.audit.than) if m})
     if check:
         if not committed_claims or not committed_audit:
             raise VerifyError(f"no committed results in {results_dir(catalog)} to check against")
@@ -207,7 +207,8 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     lines = []
     for r in result["claims"]:
         n = r["numbers"]
-        lines.append(f"{r['status']:<15} {r['paper']}:{r['claim']}  ({r['spec']['method']}"
+        than = f" than {r['spec']['than']}" if r["spec"].get("than") else ""
+        lines.append(f"{r['status']:<15} {r['paper']}:{r['claim']}  ({r['spec']['method']}{than}"
                      f"{', ' + r['spec']['attack'] if r['spec'].get('attack') else ''}: difference {n['difference']:+.3f}"
                      f" ± {n.get('margin', n['spread']):.3f}, threshold {n['threshold']:.2f})")
     return lines

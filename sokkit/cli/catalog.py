@@ -122,9 +122,9 @@ def register(sub) -> None:
                         "page shows (the reference list itself is not shipped)")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("schema", help="write the JSON Schema of catalog entries into schema/",
-                       description="Write paper, benchmark and metric JSON Schemas (with the taxonomy's "
-                                   "ids as enums) for editors and tools.")
+    p = sub.add_parser("schema", help="write the JSON Schema of catalog entries and use cases into schema/",
+                       description="Write paper, benchmark, metric and use-case (catalog/use-cases.yaml) JSON "
+                                   "Schemas (with the taxonomy's ids as enums) for editors and tools.")
     catalog_arg(p)
     p.add_argument("--out", default="schema", help="folder for the schema files (default: schema)")
     p.add_argument("--check", action="store_true", help="only check that the committed files are up to date")

@@ -44,10 +44,15 @@ def esc_attr(value: object) -> str:
     return html.escape(str(value), quote=True).translate(_ATTR)
 
 
+# Quotes as decimal references in the same pass as the Markdown characters: escaping them
+# first (html.escape's &#x27;) and then '#' would turn an apostrophe into a visible "&#x27;".
+_LINE_QUOTES = {**_LINE, ord("'"): "&#39;", ord('"'): "&#34;"}
+
+
 def md_text(text: object) -> str:
     """Markdown that displays `text` literally, on one line, even at the start of a line."""
     flat = " ".join(str(text).split())
-    return html.escape(flat, quote=True).translate(_LINE)
+    return html.escape(flat, quote=False).translate(_LINE_QUOTES)
 
 
 def safe_href(url: object) -> str | None:

@@ -107,8 +107,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written: list[str]) -> dict[str, Any]:
-    """The MkDocs config for one build: the project's base config plus paths and navigation."""
+def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written: list[str],
+                rendered: set[str] | None = None) -> dict[str, Any]:
+    """The MkDocs config for one build: the project's base config plus paths and navigation
+    (without the entries of pages this catalog does not have, such as the guide without
+    catalog/use-cases.yaml, when `rendered` names the generated pages)."""
     try:
         config = load_yaml(base_config).data
     except YamlError as exc:
@@ -120,7 +123,8 @@ def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written:
     config["site_dir"] = str(site_dir)
     config["strict"] = True
     project = [{Path(name).stem.replace("-", " ").capitalize(): name} for name in sorted(hand_written)]
-    config["nav"] = NAV + ([{"Project": project}] if project else [])
+    nav = [item for item in NAV if rendered is None or all(page in rendered for page in item.values())]
+    config["nav"] = nav + ([{"Project": project}] if project else [])
     config["not_in_nav"] = "\n".join(NOT_IN_NAV) + "\n"
     config["extra_css"] = list(config.get("extra_css") or []) + [f"{ASSETS_URL}/sokkit.css"]
     config["extra_javascript"] = list(config.get("extra_javascript") or []) + [f"{ASSETS_URL}/sokkit-tables.js"]
@@ -185,7 +189,8 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     figure = results_dir(catalog) / FIGURE_FILE
     if figure.exists() or figure.is_symlink():
         (src / "audit.png").write_bytes(read_regular(figure))
-    for rel, text in render_pages(catalog, added_dates(catalog.root)).items():
+    rendered = render_pages(catalog, added_dates(catalog.root))
+    for rel, text in rendered.items():
         target = src / rel
         if target.exists():
             raise SiteBuildError(f"generated page '{rel}' would overwrite a file from {docs_dir}; rename that file")
@@ -193,7 +198,7 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     site = work / "site"
     cfg = work / "mkdocs.yml"
     # JSON is valid YAML, and needs no YAML writer.
-    cfg.write_text(json.dumps(site_config(config, src, site, hand_written), indent=1), encoding="utf-8")
+    cfg.write_text(json.dumps(site_config(config, src, site, hand_written, set(rendered)), indent=1), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(cfg)],
         capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},

@@ -10,7 +10,7 @@ Markdown, `esc_html` in raw HTML; links between pages are built from validated i
 from __future__ import annotations
 
 from ...catalog import Catalog
-from . import benchmarks, claims, compare, downloads, feed, graph, home, paper, papers, taxonomy, timeline
+from . import benchmarks, claims, compare, downloads, feed, graph, guide, home, paper, papers, taxonomy, timeline
 from .context import PAPERS_DIR, Site
 from .feed import FEED_FILE
 
@@ -25,13 +25,14 @@ NAV = [
     {"Timeline": "timeline.md"},
     {"Checkable claims": "claims.md"},
     {"Intention audit": "audit.md"},
+    {"Which method for which need": "guide.md"},
     {"Downloads": "downloads.md"},
 ]
 # Generated per-item pages stay out of the navigation (see docs/architecture.md).
 NOT_IN_NAV = ["/papers/*.md", "/taxonomy/*/*.md", "/compare/*.md", "/benchmarks/*.md", "/metrics/*.md"]
 
 # Every page kind, in the order its pages are written.
-PAGE_KINDS = (home, taxonomy, papers, graph, timeline, downloads, claims, compare, benchmarks, paper, feed)
+PAGE_KINDS = (home, taxonomy, papers, graph, timeline, downloads, claims, guide, compare, benchmarks, paper, feed)
 
 
 def render_pages(catalog: Catalog, added: dict[str, str] | None = None) -> dict[str, str]:

@@ -7,6 +7,7 @@ from collections import Counter
 from ...catalog.results import FIGURE_FILE, results_dir
 from ...safe.html import esc_html
 from ..markup import Column, href, table
+from .claimspec import difference_text, method_cell
 from .context import Site
 
 
@@ -23,7 +24,9 @@ def claims_page(site: Site) -> str:
            "intention audit, and what the paper predicts. `sokkit verify` runs the audit on the toy world and "
            "judges each claim: the difference between the method and the oracle retrained without the forget set, "
            "plus or minus a margin (its spread over seeds or the measured variation between machines, whichever is "
-           "larger), against the audit's threshold; a claim whose status another machine could flip is inconclusive. The toy world is a small transformer "
+           "larger), against the audit's threshold. A comparative claim (\"than\" another method) is judged on the difference "
+           "between the two methods, method minus the other, against 0, with both methods' spreads over seeds combined. "
+           "A claim whose status another machine could flip is inconclusive. The toy world is a small transformer "
            "trained on invented facts, not a large pretrained model: a result here says what the mechanism does in "
            "a controlled setting, not what the paper measured.", ""]
     if meta:
@@ -37,13 +40,12 @@ def claims_page(site: Site) -> str:
         Column("Paper", lambda r: site.paper_link(here, r[0]), sort=lambda r: r[0]),
         Column("Claim", lambda r: esc_html(r[1].statement)),
         Column("Kind", lambda r: esc_html(site.label("claim_kind", r[1].kind)), values=lambda r: [site.label("claim_kind", r[1].kind)]),
-        Column("Method", lambda r: esc_html(r[1].audit.method), values=lambda r: [r[1].audit.method]),
+        Column("Method", lambda r: method_cell(r[1].audit), values=lambda r: [r[1].audit.method]),
         Column("Attack", lambda r: esc_html(r[1].audit.attack or "—"), values=lambda r: [r[1].audit.attack or "none"]),
         Column("Expects", lambda r: esc_html(r[1].audit.expects), values=lambda r: [r[1].audit.expects]),
         Column("Status", lambda r: esc_html(r[2]["status"] if r[2] else "not run"),
                values=lambda r: [r[2]["status"] if r[2] else "not run"], sort=lambda r: r[2]["status"] if r[2] else ""),
-        Column("Difference ± margin", lambda r: (f"{r[2]['numbers']['difference']:+.2f} ± {r[2]['numbers'].get('margin', r[2]['numbers']['spread']):.2f}"
-                                                 f" (threshold {r[2]['numbers']['threshold']:.2f})") if r[2] else "—"),
+        Column("Difference ± margin", lambda r: difference_text(r[2], r[1].audit) if r[2] else "—"),
     ]))
     return "\n".join(out)
 

@@ -7,7 +7,9 @@ from ...catalog.models import Paper
 from ...export import bibtex_entry
 from ...safe.html import code_fence, esc_html, html_link, md_text
 from ..markup import anchor, front_matter, title_heading
+from .claimspec import difference_text, spec_text
 from .context import PAPERS_DIR, Site
+from .fitness import use_case_section
 
 
 def paper_page(site: Site, entry: Entry[Paper]) -> str:
@@ -68,6 +70,7 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
                        f"({esc_html(claim.source)}): {esc_html(claim.statement)}"
                        f"{claim_status(site, here, entry.id, claim)}</li>")
         out += ["</ul>", ""]
+    out += use_case_section(site, here, entry)
     incoming = site.incoming.get(entry.id, [])
     if p.relations or incoming:
         out += ["## Relations", "", "<ul>"]
@@ -90,16 +93,16 @@ def audit_link(site: Site, here: str, method: str) -> str:
 def claim_status(site: Site, here: str, paper_id: str, claim) -> str:
     """The toy-world verdict of a claim with an audit spec, with the numbers behind it."""
     if claim.audit is None:
-        return ""
+        return f"<br><em>{esc_html(claim.note)}</em>" if claim.note else ""
     spec = claim.audit
-    what = f"{spec.method}" + (f", {spec.attack}" if spec.attack else "") + f", expects {spec.expects}"
+    what = spec_text(spec)
     record = site.claim_results.get((paper_id, claim.id))
     if record is None:
         return f"<br><em>Checkable on the toy world ({esc_html(what)}); not yet run.</em>"
     n = record["numbers"]
     return (f'<br><span class="sokkit-claim sokkit-{esc_html(record["status"])}">{esc_html(record["status"])}</span> '
-            f"on the toy world ({esc_html(what)}): difference {n['difference']:+.2f} ± {n.get('margin', n['spread']):.2f} "
-            f"against threshold {n['threshold']:.2f} — {anchor(here, 'claims.md', 'how this was checked')}")
+            f"on the toy world ({esc_html(what)}): difference {difference_text(record, spec)} "
+            f"— {anchor(here, 'claims.md', 'how this was checked')}")
 
 
 def pages(site: Site) -> dict[str, str]:
