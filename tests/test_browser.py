@@ -177,3 +177,50 @@ def test_pages_load_nothing_from_the_network(browser, site_url):
         urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         outside = [u for u in urls if not u.startswith(site_url)]
         assert outside == [], f"{path or 'home'} requested {outside}"
+
+
+# Every table on the page fits: either the whole table lies inside the article, or it sits in
+# its own horizontal scroll box (overflow-x auto/scroll) that lies inside the article; no
+# cell's content is wider than the cell (nothing spills or is cut), and the page itself never
+# scrolls sideways. With `must_fit`, the named tables must fit without scrolling at all.
+TABLE_FIT = """
+const article = document.querySelector('article.md-content__inner') || document.body;
+const right = article.getBoundingClientRect().right + 1, left = article.getBoundingClientRect().left - 1;
+const problems = [];
+const mustFit = arguments[0] ? Array.from(document.querySelectorAll(arguments[0])) : [];
+document.querySelectorAll('article table').forEach((t, i) => {
+  let box = t;
+  while (box && box !== article && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+  const scrolls = box && box !== article;
+  const outer = (scrolls ? box : t).getBoundingClientRect();
+  if (outer.right > right || outer.left < left) problems.push(`table ${i} reaches ${outer.left}..${outer.right}, article ${left}..${right}`);
+  if (mustFit.includes(t) && scrolls && box.scrollWidth > box.clientWidth + 1)
+    problems.push(`table ${i} needs scrolling: ${box.scrollWidth} > ${box.clientWidth}`);
+  t.querySelectorAll('th, td').forEach((c, j) => {
+    if (c.scrollWidth > c.clientWidth + 1) problems.push(`table ${i} cell ${j} '${c.textContent.slice(0, 30)}' ${c.scrollWidth} > ${c.clientWidth}`);
+  });
+});
+const width = arguments[1];  // a phone's layout viewport grows to fit whatever overflows
+if (window.innerWidth !== width || document.documentElement.scrollWidth > width + 1)
+  problems.push(`page scrolls sideways: ${window.innerWidth}, ${document.documentElement.scrollWidth} > ${width}`);
+return problems;
+"""
+TABLE_PAGES = ("", "papers/", "papers/zhang-2024-npo/", "compare/gradient-ascent/", "benchmarks/", "claims/",
+               "taxonomy/intention/removal/", "benchmarks/wmdp/")
+
+
+@pytest.mark.parametrize("width,height,name", [(1400, 1000, "desktop"), (390, 844, "phone")])
+def test_no_table_column_is_cut(browser, site_url, width, height, name):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": name == "phone"})
+    try:
+        for path in TABLE_PAGES:
+            browser.get(site_url + path)
+            # at desktop width the papers table uses the page's width and needs no scrolling
+            must_fit = "table.sokkit-table" if name == "desktop" and path == "papers/" else ""
+            problems = browser.execute_script(TABLE_FIT, must_fit, width)
+            assert problems == [], f"{path or 'home'} at {width}px: {problems[:5]}"
+        browser.get(site_url + "papers/")
+        shot(browser, f"papers-{name}")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

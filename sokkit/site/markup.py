@@ -78,8 +78,8 @@ def table(rows: list[Any], columns: list[Column]) -> str:
             cells.append(f"<td{attrs}>{col.cell(row)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        '<table class="sokkit-table" data-sokkit-table>\n<thead><tr>' + "".join(head) + "</tr></thead>\n<tbody>\n"
-        + "\n".join(body) + "\n</tbody>\n</table>\n"
+        '<div class="sokkit-table-wrap">\n<table class="sokkit-table" data-sokkit-table>\n<thead><tr>' + "".join(head)
+        + "</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n</div>\n"
     )
 
 

@@ -44,7 +44,9 @@
     var count = document.createElement("span");
     count.className = "sokkit-filter-count";
     controls.appendChild(count);
-    table.parentNode.insertBefore(controls, table);
+    // above the table's scroll box, so the filters stay in view when the table scrolls
+    var box = table.parentNode.classList.contains("sokkit-table-wrap") ? table.parentNode : table;
+    box.parentNode.insertBefore(controls, box);
 
     function apply() {
       var needle = text.value.trim().toLowerCase();
