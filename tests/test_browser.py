@@ -101,9 +101,19 @@ def assert_inert(browser):
         browser.switch_to.alert.text  # noqa: B018
 
 
+def graph_data(browser, key):
+    return browser.execute_script(f"return document.getElementById('sokkit-graph').dataset.{key}")
+
+
 def test_graph_renders_every_node(browser, site_url):
     browser.get(site_url + "graph/")
     wait(browser, lambda b: b.execute_script("return document.getElementById('sokkit-graph').dataset.ready === 'true'"))
+    print(f"\ngraph first draw: {graph_data(browser, 'readyMs')} ms after navigation start")
+    # its own layout: the graph takes the window's width, no sidebars
+    width = browser.execute_script("return document.getElementById('sokkit-graph').getBoundingClientRect().width")
+    assert width > 0.85 * browser.execute_script("return window.innerWidth")
+    labelled = browser.execute_script("return window.sokkitGraph.nodes('.top').length")
+    assert labelled == 30
     nodes = browser.execute_script("return window.sokkitGraph.nodes().length")
     papers = len(load_catalog(CATALOG)[0].papers) + 1
     assert nodes >= papers
@@ -114,6 +124,38 @@ def test_graph_renders_every_node(browser, site_url):
     hidden = browser.execute_script("return window.sokkitGraph.edges().filter(e => e.style('display') === 'none').length")
     assert hidden > 0
     shot(browser, "graph")
+    assert_inert(browser)
+
+
+def test_graph_focus_highlights_exactly_the_neighbours(browser, site_url):
+    import networkx as nx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from sokkit.graph import build_graph
+
+    browser.get(site_url + "graph/")
+    wait(browser, lambda b: b.execute_script("return document.getElementById('sokkit-graph').dataset.ready === 'true'"))
+    catalog = load_catalog(CATALOG)[0]
+    graph = nx.Graph(build_graph(catalog))
+    paper = "zhang-2024-npo"
+    field = browser.find_element(By.ID, "sokkit-graph-search")
+    field.send_keys(catalog.papers[paper].model.title, Keys.ENTER)
+    wait(browser, lambda b: b.execute_script("return document.getElementById('sokkit-graph').dataset.focused") == paper)
+    print(f"\ngraph focus on {paper}: {graph_data(browser, 'focusMs')} ms")
+    near = set(browser.execute_script("return window.sokkitGraph.nodes('.sokkit-near').map(n => n.id())"))
+    assert near == set(graph.neighbors(paper)) and len(near) > 3
+    assert browser.execute_script("return window.sokkitGraph.nodes('.sokkit-focus').map(n => n.id())") == [paper]
+    faded, total = browser.execute_script("const cy = window.sokkitGraph; return [cy.nodes('.dimmed').length, cy.nodes().length]")
+    assert faded == total - len(near) - 1
+    # the panel lists the neighbours as links, their titles as text
+    links = browser.find_elements(By.CSS_SELECTOR, "#sokkit-graph-info li a")
+    assert len(links) == len(near)
+    # an unchecked relation type leaves its neighbours out of the focus
+    browser.execute_script("document.querySelector(\"input[data-relation='uses_benchmark']\").click()")
+    near_now = set(browser.execute_script("return window.sokkitGraph.nodes('.sokkit-near').map(n => n.id())"))
+    assert near_now == {n for n in near if not n.startswith("benchmark:")}
+    shot(browser, "graph-focus")
     assert_inert(browser)
 
 

@@ -135,3 +135,18 @@ def test_broken_relative_link_fails_the_build(mini, tmp_path):
     (docs / "page.md").write_text('<a href="../nowhere/">raw link</a>\n')
     with pytest.raises(SiteBuildError, match="broken link"):
         build_site(catalog, tmp_path / "site", docs_dir=docs, config=ROOT / "mkdocs.yml")
+
+
+def test_graph_data_carries_rank_degree_and_top_labels(mini):
+    from sokkit.graph import LABELLED, short_label, view_data
+
+    catalog, _ = load_catalog(mini.root)
+    data = view_data(catalog, lambda target: target)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert sum(n["top"] for n in nodes.values()) == min(LABELLED, len(nodes))
+    assert all(n["rank"] > 0 for n in nodes.values())
+    # other-2023-baseline is compared with, so it outranks the paper that compares with it
+    assert nodes["other-2023-baseline"]["rank"] > nodes["good-2024-method"]["rank"]
+    assert short_label("NPO: a method") == "NPO" and len(short_label("x" * 80)) == 34
+    page = render_pages(catalog)["graph.md"]
+    assert page.startswith("---\nhide:\n  - navigation\n  - toc\n---") and 'id="sokkit-graph-search"' in page
