@@ -201,6 +201,33 @@ def test_paper_page_shows_bibtex(browser, site_url):
     shot(browser, "paper-page")
 
 
+def test_paper_page_draws_its_neighbourhood(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    from sokkit.site.pages.context import Site
+    from sokkit.site.pages.neighbourhood import SHOWN, neighbours
+
+    paper = "zhang-2024-npo"
+    groups = neighbours(Site(load_catalog(CATALOG)[0]), paper)
+    browser.get(site_url + f"papers/{paper}/")
+    figure = browser.find_element(By.CSS_SELECTOR, "figure.sokkit-neighbourhood")
+    browser.execute_script("arguments[0].scrollIntoView(true)", figure)
+    links = figure.find_elements(By.CSS_SELECTOR, "svg a")
+    assert len(links) == sum(min(SHOWN, len(items)) for items in groups.values()) > 3
+    heads = [e.text for e in figure.find_elements(By.CSS_SELECTOR, "text.sokkit-nb-head")]
+    assert heads == [f"{name} ({len(groups[name])})" for name in ("Builds on", "Evaluated on", "Built on by", "Attacked by")
+                     if groups[name]]
+    # drawn at build time: the figure is in the served HTML, not made by a script
+    assert "sokkit-neighbourhood" in browser.execute_script("return document.documentElement.outerHTML")
+    svg = figure.find_element(By.TAG_NAME, "svg").rect
+    assert svg["width"] > 300 and svg["x"] + svg["width"] <= browser.execute_script("return window.innerWidth")
+    shot(browser, "paper-neighbourhood")
+    target = browser.execute_script("return new URL(arguments[0].getAttribute('href'), location.href).href", links[0])
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", links[0])
+    wait(browser, lambda b: b.current_url == target)
+    assert browser.find_element(By.TAG_NAME, "h1").text
+
+
 def test_hostile_entry_executes_nothing(browser, site_url):
     from selenium.webdriver.common.by import By
 

@@ -7,7 +7,7 @@ from sokkit.safe.html import code_fence, html_link, md_text, safe_href
 from sokkit.site.pages import render_pages
 from sokkit.site import SiteBuildError, build_site
 
-from conftest import GOOD_PAPER, ROOT
+from conftest import GOOD_PAPER, OTHER_PAPER, ROOT
 
 HOSTILE = GOOD_PAPER.replace(
     'title: "A Method That Forgets"',
@@ -150,3 +150,17 @@ def test_graph_data_carries_rank_degree_and_top_labels(mini):
     assert short_label("NPO: a method") == "NPO" and len(short_label("x" * 80)) == 34
     page = render_pages(catalog)["graph.md"]
     assert page.startswith("---\nhide:\n  - navigation\n  - toc\n---") and 'id="sokkit-graph-search"' in page
+
+
+def test_paper_page_draws_its_neighbourhood_as_escaped_links(mini):
+    mini.write("papers", "other-2023-baseline", OTHER_PAPER.replace('title: "A Baseline"', 'title: "<b>Base</b> & line"'))
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("type: compares_with", "type: builds_on"))
+    catalog, problems = load_catalog(mini.root)
+    assert problems == []
+    pages = render_pages(catalog)
+    good, other = pages["papers/good-2024-method.md"], pages["papers/other-2023-baseline.md"]
+    svg = good.split('<figure class="sokkit-neighbourhood">', 1)[1].split("</figure>", 1)[0]
+    assert "Builds on (1)" in svg and '<a href="../other-2023-baseline/">' in svg
+    assert "<b>" not in svg and "&lt;b&gt;Base&lt;/b&gt; &amp; line" in svg
+    assert "<script" not in svg and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+    assert "Built on by (1)" in other and '<a href="../good-2024-method/">' in other

@@ -8,6 +8,7 @@ from ...export import bibtex_entry
 from ...safe.html import code_fence, esc_html, html_link, md_text
 from ..markup import anchor, front_matter, title_heading
 from .context import PAPERS_DIR, Site
+from .neighbourhood import neighbourhood_svg
 
 
 def paper_page(site: Site, entry: Entry[Paper]) -> str:
@@ -68,6 +69,7 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
                        f"({esc_html(claim.source)}): {esc_html(claim.statement)}"
                        f"{claim_status(site, here, entry.id, claim)}</li>")
         out += ["</ul>", ""]
+    out.append(neighbourhood_svg(site, here, entry.id))
     incoming = site.incoming.get(entry.id, [])
     if p.relations or incoming:
         out += ["## Relations", "", "<ul>"]
