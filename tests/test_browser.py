@@ -171,7 +171,8 @@ def test_filter_narrows_the_papers_table(browser, site_url):
     select.select_by_visible_text("Suppression")
     rows = visible()
     assert 0 < len(rows) < total
-    assert all(r.find_elements(By.TAG_NAME, "td")[2].text == "Suppression" for r in rows)
+    # columns: the pick checkbox, paper, year, intention, ...
+    assert all(r.find_elements(By.TAG_NAME, "td")[3].text == "Suppression" for r in rows)
     box = browser.find_element(By.CSS_SELECTOR, "input.sokkit-filter-text")
     box.send_keys("in-context unlearning")
     assert 0 < len(visible()) < len(rows)
@@ -226,6 +227,42 @@ def test_paper_page_draws_its_neighbourhood(browser, site_url):
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", links[0])
     wait(browser, lambda b: b.current_url == target)
     assert browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_pick_papers_in_a_table_and_compare_them(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + "papers/")
+    browser.execute_script("localStorage.clear()")
+    browser.get(site_url + "papers/")
+    for pid in ("zhang-2024-npo", "li-2024-wmdp"):
+        box = browser.find_element(By.CSS_SELECTOR, f"tr[data-id='{pid}'] input[data-pick]")
+        browser.execute_script("arguments[0].click()", box)
+    # the picks survive moving to another page with a table
+    browser.get(site_url + "taxonomy/intention/removal/")
+    bar = wait(browser, lambda b: [e for e in b.find_elements(By.CSS_SELECTOR, ".sokkit-pickbar") if e.is_displayed()])[0]
+    assert "2 papers picked" in bar.text
+    href = bar.find_element(By.TAG_NAME, "a").get_attribute("href")
+    assert href.endswith("compare/?ids=zhang-2024-npo,li-2024-wmdp")
+    browser.get(href + ",no-such-paper,hostile-2024-entry")
+    wait(browser, lambda b: b.execute_script("return document.getElementById('sokkit-compare').dataset.ready") == "true")
+    table = browser.find_element(By.CSS_SELECTOR, "table.sokkit-compare-table")
+    heads = [th.text for th in table.find_elements(By.CSS_SELECTOR, "th")]
+    assert heads == ["Paper", "Authors, year, venue", "Roles", "Intention", "Observed behaviour", "Evidence", "Methods",
+                     "Technique", "Targets", "Benchmarks", "Claims", "Relations"]
+    first_row = table.find_elements(By.CSS_SELECTOR, "tr")[0].find_elements(By.TAG_NAME, "td")
+    assert [td.get_attribute("data-id") for td in first_row] == ["zhang-2024-npo", "li-2024-wmdp", "hostile-2024-entry"]
+    assert first_row[0].text.startswith("Negative Preference Optimization")
+    assert "Hostile <img src=x" in first_row[2].text  # contributed text stays text
+    claims = table.find_elements(By.CSS_SELECTOR, "tr")[10].text
+    assert "toy-world audit:" in claims
+    assert "Not in the catalog: no-such-paper" in browser.find_element(By.ID, "sokkit-compare-status").text
+    urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [u for u in urls if not u.startswith(site_url)] == []
+    assert any(u.endswith("downloads/catalog.json") for u in urls)
+    shot(browser, "compare")
+    assert_inert(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "#sokkit-compare img, #sokkit-compare script") == []
 
 
 def test_hostile_entry_executes_nothing(browser, site_url):

@@ -164,3 +164,19 @@ def test_paper_page_draws_its_neighbourhood_as_escaped_links(mini):
     assert "<b>" not in svg and "&lt;b&gt;Base&lt;/b&gt; &amp; line" in svg
     assert "<script" not in svg and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
     assert "Built on by (1)" in other and '<a href="../good-2024-method/">' in other
+
+
+def test_paper_tables_can_be_picked_and_the_compare_view_has_its_data(mini):
+    import json
+
+    catalog, _ = load_catalog(mini.root)
+    pages = render_pages(catalog)
+    assert '<tr data-id="good-2024-method">' in pages["papers/index.md"]
+    assert 'data-compare="../compare/"' in pages["papers/index.md"]
+    assert 'data-compare="../../../compare/"' in pages["taxonomy/intention/removal.md"]
+    index = pages["compare/index.md"]
+    assert 'data-catalog="../downloads/catalog.json"' in index and 'data-fields="fields.json"' in index
+    fields = json.loads(pages["compare/fields.json"])
+    assert fields["labels"]["intention"]["removal"] == "Removal" and "claims" in fields
+    record = json.loads(pages["downloads/catalog.json"])[0]
+    assert "evidence" in record

@@ -56,8 +56,11 @@ class Column:
     numeric: bool = False
 
 
-def table(rows: list[Any], columns: list[Column]) -> str:
-    """A filterable, sortable HTML table (see assets/sokkit-tables.js)."""
+def table(rows: list[Any], columns: list[Column], row_id: Callable[[Any], str] | None = None,
+          compare_url: str | None = None) -> str:
+    """A filterable, sortable HTML table (see assets/sokkit-tables.js). With `row_id` (a
+    validated paper id per row) and `compare_url` (the compare page), rows can be picked
+    for the side-by-side comparison."""
     head = []
     for col in columns:
         attrs = ""
@@ -76,9 +79,11 @@ def table(rows: list[Any], columns: list[Column]) -> str:
             if col.sort is not None:
                 attrs += f' data-sort="{esc_attr(col.sort(row))}"'
             cells.append(f"<td{attrs}>{col.cell(row)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        rid = f' data-id="{esc_attr(row_id(row))}"' if row_id is not None else ""
+        body.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     return (
-        '<div class="sokkit-table-wrap">\n<table class="sokkit-table" data-sokkit-table>\n<thead><tr>' + "".join(head)
+        '<div class="sokkit-table-wrap">\n<table class="sokkit-table" data-sokkit-table'
+        + (f' data-compare="{esc_attr(compare_url)}"' if compare_url and row_id is not None else "") + '>\n<thead><tr>' + "".join(head)
         + "</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n</div>\n"
     )
 
