@@ -14,7 +14,6 @@ import threading
 import pytest
 
 from sokkit.validate import load_catalog
-from sokkit.site import build_site
 
 from conftest import CATALOG, ROOT
 
@@ -24,35 +23,10 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
 
-HOSTILE = """\
-# yaml-language-server: $schema=../../schema/paper.schema.json
-title: "Hostile <img src=x onerror=\\"window.__pwned=1\\"> </title><script>window.__pwned=2</script>"
-authors: ["<script>window.__pwned=3</script>"]
-year: 2024
-ids:
-  arxiv: "2412.99991"
-roles: [method]
-intention: suppression
-technique: [in-context]
-summary: "[click](javascript:window.__pwned=4) {: onclick=\\"window.__pwned=5\\"} <svg onload=window.__pwned=6>"
-rationale: "<iframe src=javascript:window.__pwned=7></iframe>"
-review:
-  status: reviewed
-  checked: [arxiv-abstract]
-"""
-
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("browser")
-    catalog_dir = root / "catalog"
-    shutil.copytree(CATALOG, catalog_dir)
-    (catalog_dir / "papers" / "hostile-2024-entry.yaml").write_text(HOSTILE, encoding="utf-8")
-    catalog, problems = load_catalog(catalog_dir)
-    assert [p for p in problems if p.severity == "error"] == []
-    site = root / "site"
-    build_site(catalog, site, docs_dir=ROOT / "docs", config=ROOT / "mkdocs.yml")
-    handler = functools.partial(QuietHandler, directory=str(site))
+def site_url(shipped_site):
+    handler = functools.partial(QuietHandler, directory=str(shipped_site.site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -191,6 +165,27 @@ def test_search_finds_a_paper_offline(browser, site_url):
                                       if "Negative Preference Optimization" in e.text])
     assert result
     shot(browser, "search")
+
+
+def search_for(browser, site_url, query):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url)
+    browser.find_element(By.CSS_SELECTOR, "label.md-search__icon, .md-search__input").click()
+    field = browser.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    field.send_keys(query)
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item")]
+
+
+def test_search_finds_a_paper_by_surname_and_by_former_title(browser, site_url):
+    # a co-author's surname (the fourth of seven authors) and words only in a former title
+    found = search_for(browser, site_url, "Meneguzzo")
+    assert any("Quantization-Robust LLM Unlearning via Low-Rank Adaptation" in t for t in found), found
+    shot(browser, "search-author")
+    found = search_for(browser, site_url, "Deliberate Imagination")
+    assert any(t.startswith("UNDIAL") for t in found), found
+    shot(browser, "search-former-title")
 
 
 def test_paper_page_shows_bibtex(browser, site_url):

@@ -180,3 +180,24 @@ def test_paper_tables_can_be_picked_and_the_compare_view_has_its_data(mini):
     assert fields["labels"]["intention"]["removal"] == "Removal" and "claims" in fields
     record = json.loads(pages["downloads/catalog.json"])[0]
     assert "evidence" in record
+
+
+def test_search_index_is_lean_on_the_shipped_catalog(shipped_site):
+    import json
+
+    index = shipped_site.site / "search" / "search_index.json"
+    per_paper = index.stat().st_size / len(shipped_site.catalog.papers)
+    print(f"\nsearch index: {index.stat().st_size} bytes, {per_paper:.0f} bytes per paper")
+    assert per_paper <= 2048
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    papers = [d for d in docs if d["location"].startswith("papers/") and d["location"] != "papers/"]
+    # one entry per paper, none from BibTeX or tables
+    assert len(papers) == len({d["location"] for d in papers}) == len(shipped_site.catalog.papers)
+    assert not any("@misc{" in d["text"] or "@article{" in d["text"] or "@inproceedings{" in d["text"] for d in docs)
+    npo = next(d for d in papers if d["location"] == "papers/zhang-2024-npo/")
+    assert "Ruiqi Zhang" in npo["text"] and "arXiv:2404.05868" in npo["text"] and "Preference optimisation" in npo["text"]
+    undial = next(d for d in papers if d["location"] == "papers/dong-2024-undial/")
+    assert "Deliberate Imagination" in undial["text"]
+    hostile = next(d for d in papers if d["location"] == "papers/hostile-2024-entry/")
+    assert "<script" not in hostile["text"] + hostile["title"] and "&lt;script&gt;" in hostile["text"]
+    assert not (shipped_site.site / "search" / "papers.json").exists()

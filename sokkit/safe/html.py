@@ -74,3 +74,12 @@ def code_fence(body: str, lang: str = "") -> str:
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def search_text(text: object, limit: int | None = None) -> str:
+    """Text for the site's search index, which the theme shows as HTML: one line, HTML-escaped
+    (no Markdown is involved), cut at a word boundary to at most `limit` characters."""
+    flat = " ".join(str(text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[:limit].rsplit(" ", 1)[0] + " …"
+    return html.escape(flat, quote=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import html
+import json
 import os
 import re
 import shutil
@@ -24,7 +25,7 @@ from ..catalog.results import FIGURE_FILE, results_dir
 from ..catalog.yamlsafe import YamlError, load_yaml
 from ..safe.files import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
 from .history import added_dates
-from .pages import NAV, NOT_IN_NAV, render_pages
+from .pages import NAV, NOT_IN_NAV, SEARCH_ENTRIES, render_pages
 
 
 class SiteBuildError(Exception):
@@ -150,6 +151,20 @@ def broken_links(site: Path) -> list[str]:
     return broken
 
 
+def merge_search_entries(site: Path) -> None:
+    """Append the paper entries (pages/search.py) to the search plugin's index, and drop the
+    file that carried them; without the plugin's index there is nothing to append to."""
+    extra = site / SEARCH_ENTRIES
+    if not extra.is_file():
+        return
+    index_file = site / "search" / "search_index.json"
+    if index_file.is_file():
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+        index["docs"].extend(json.loads(extra.read_text(encoding="utf-8")))
+        index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    extra.unlink()
+
+
 def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), config: Path = Path("mkdocs.yml")) -> None:
     """Render `catalog` and build the site into `out` atomically."""
     check_out(out, [catalog.root, docs_dir])
@@ -172,8 +187,6 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
 
 def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: Path) -> None:
     """Render into the temporary folder `work`, build with MkDocs, swap the result onto `out`."""
-    import json
-
     (work / MARKER).write_text(f"{os.getpid()}\n", encoding="utf-8")
     src = work / "docs"
     src.mkdir()
@@ -201,6 +214,7 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     if result.returncode != 0:
         detail = [line for line in (result.stderr + result.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
         raise SiteBuildError("mkdocs build failed:\n  " + "\n  ".join(detail[-20:] or ["(no message)"]))
+    merge_search_entries(site)
     broken = broken_links(site)
     if broken:
         raise SiteBuildError(f"{len(broken)} broken link(s) in the built site:\n  " + "\n  ".join(broken[:20]))

@@ -82,15 +82,17 @@ def table(rows: list[Any], columns: list[Column], row_id: Callable[[Any], str] |
         rid = f' data-id="{esc_attr(row_id(row))}"' if row_id is not None else ""
         body.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     return (
-        '<div class="sokkit-table-wrap">\n<table class="sokkit-table" data-sokkit-table'
+        '<div class="sokkit-table-wrap" data-search-exclude>\n<table class="sokkit-table" data-sokkit-table'
         + (f' data-compare="{esc_attr(compare_url)}"' if compare_url and row_id is not None else "") + '>\n<thead><tr>' + "".join(head)
         + "</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n</div>\n"
     )
 
 
-def front_matter(title: str) -> str:
-    """Page title for MkDocs, HTML-escaped: themes print it into <title> unescaped.
+def front_matter(title: str, search: bool = True) -> str:
+    """Page title for MkDocs, HTML-escaped: themes print it into <title> unescaped. With
+    `search=False` the search plugin leaves the page out (its entry comes from pages/search.py).
 
     JSON strings are valid YAML double-quoted scalars, so no YAML writer is needed.
     """
-    return f"---\ntitle: {json.dumps(esc_html(' '.join(title.split())))}\n---\n\n"
+    excluded = "" if search else "search:\n  exclude: true\n"
+    return f"---\ntitle: {json.dumps(esc_html(' '.join(title.split())))}\n{excluded}---\n\n"

@@ -14,7 +14,7 @@ from .neighbourhood import neighbourhood_svg
 def paper_page(site: Site, entry: Entry[Paper]) -> str:
     here = f"{PAPERS_DIR}/{entry.id}.md"
     p = entry.model
-    out = [front_matter(p.title) + title_heading(p.title), ""]
+    out = [front_matter(p.title, search=False) + title_heading(p.title), ""]  # indexed by pages/search.py
     facts = ([f"<strong>Previously titled:</strong> {'; '.join(esc_html(t) for t in p.former_titles)}"]
              if p.former_titles else [])
     facts += [f"<strong>Authors:</strong> {esc_html(', '.join(p.authors))}",
