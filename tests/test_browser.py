@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -325,3 +327,42 @@ def test_no_table_column_is_cut(browser, site_url, width, height, name):
         shot(browser, f"papers-{name}")
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# axe-core comes from npm and is injected by the test only; the site never ships it.
+# `.ci/run` installs it and sets SOKKIT_REQUIRE_AXE=1, so there a missing copy fails.
+AXE = Path(os.environ.get("SOKKIT_AXE_DIR") or ROOT / "test-artifacts" / "node") / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = ("", "papers/", "papers/zhang-2024-npo/", "graph/", "compare/?ids=zhang-2024-npo,li-2024-wmdp,no-such-paper")
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, checked before the site is built, so a skip costs nothing."""
+    if not AXE.is_file():
+        if os.environ.get("SOKKIT_REQUIRE_AXE") == "1":
+            pytest.fail(f"axe-core is required (SOKKIT_REQUIRE_AXE=1) but {AXE} is missing")
+        pytest.skip(f"axe-core not installed: npm install axe-core@4 --prefix {AXE.parents[2]} (or set SOKKIT_AXE_DIR)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def test_no_serious_accessibility_violations(axe_source, shipped_site, browser, site_url):
+    assert not [p for p in shipped_site.site.rglob("*") if "axe" in p.name.lower()], "axe-core must not ship in the site"
+    source = axe_source
+    browser.set_script_timeout(120)
+    report = {}
+    for path in AXE_PAGES:
+        browser.get(site_url + path)
+        if path.startswith("graph/"):
+            wait(browser, lambda b: b.execute_script("return document.getElementById('sokkit-graph').dataset.ready === 'true'"))
+        if path.startswith("compare/"):
+            wait(browser, lambda b: b.execute_script("return document.getElementById('sokkit-compare').dataset.ready") == "true")
+        browser.execute_script(source)
+        violations = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => "
+            "({id: v.id, impact: v.impact, nodes: v.nodes.length, target: v.nodes[0].target.join(' ')}))))"
+            ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: 0, target: String(e)}]));")
+        report[path or "home"] = violations
+        print(f"\naxe {path or 'home'}: " + (", ".join(f"{v['id']} ({v['impact']}, {v['nodes']})" for v in violations) or "none"))
+    serious = {page: [v for v in found if v["impact"] in ("serious", "critical")] for page, found in report.items()}
+    assert all(not found for found in serious.values()), serious

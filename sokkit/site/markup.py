@@ -82,7 +82,7 @@ def table(rows: list[Any], columns: list[Column], row_id: Callable[[Any], str] |
         rid = f' data-id="{esc_attr(row_id(row))}"' if row_id is not None else ""
         body.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     return (
-        '<div class="sokkit-table-wrap" data-search-exclude>\n<table class="sokkit-table" data-sokkit-table'
+        '<div class="sokkit-table-wrap" tabindex="0" data-search-exclude>\n<table class="sokkit-table" data-sokkit-table'
         + (f' data-compare="{esc_attr(compare_url)}"' if compare_url and row_id is not None else "") + '>\n<thead><tr>' + "".join(head)
         + "</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n</div>\n"
     )

@@ -160,7 +160,19 @@
     apply();
   }
 
+  // Accessibility fixes to the theme's markup: a name for the search dialog, and code blocks
+  // (which scroll sideways) reachable from the keyboard.
+  function accessible() {
+    document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (el) {
+      el.setAttribute("aria-label", "Search");
+    });
+    document.querySelectorAll(".md-typeset pre > code:not([tabindex])").forEach(function (el) {
+      el.setAttribute("tabindex", "0");
+    });
+  }
+
   function init() {
+    accessible();
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sokkit-table]"), setUp);
     updateBar();
   }

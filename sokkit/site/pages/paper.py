@@ -39,13 +39,13 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
         ("Setting", site.value_links(here, "setting", p.setting)),
         ("Benchmarks", ", ".join(site.benchmark_link(here, b) for b in p.benchmarks) or "—"),
     ]
-    out += ["## Classification", "", '<div class="sokkit-scroll"><table class="sokkit-fields">', *[f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows], "</table></div>", ""]
+    out += ["## Classification", "", '<div class="sokkit-scroll" tabindex="0"><table class="sokkit-fields">', *[f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows], "</table></div>", ""]
     if p.summary:
         out += ["## Summary", "", md_text(p.summary), ""]
     if p.rationale:
         out += ["## Why this classification", "", md_text(p.rationale), ""]
     if p.methods:
-        out += ["## Methods introduced", "", '<div class="sokkit-scroll"><table class="sokkit-fields"><tr><th>Method</th><th>Family</th><th>Intention</th><th>Level</th><th>Description</th></tr>']
+        out += ["## Methods introduced", "", '<div class="sokkit-scroll" tabindex="0"><table class="sokkit-fields"><tr><th>Method</th><th>Family</th><th>Intention</th><th>Level</th><th>Description</th></tr>']
         for m in p.methods:
             out.append(f"<tr><td>{esc_html(m.name)}</td><td>{site.value_link(here, 'technique', m.family)}</td>"
                        f"<td>{site.value_link(here, 'intention', m.intention)}</td><td>{esc_html(site.label('level', m.level))}</td>"
