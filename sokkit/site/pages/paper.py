@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...catalog import Entry
 from ...catalog.models import Paper
 from ...export import bibtex_entry
-from ...safe.html import code_fence, esc_html, html_link, md_text
+from ...safe.html import code_block, esc_html, html_link, md_text
 from ..markup import anchor, front_matter, title_heading
 from .context import PAPERS_DIR, Site
 from .neighbourhood import neighbourhood_svg
@@ -79,7 +79,7 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
         for rel_type, source in incoming:
             out.append(f"<li>{site.paper_link(here, source)} <em>{esc_html(site.label('relation', rel_type))}</em> this paper</li>")
         out += ["</ul>", ""]
-    out += ["## BibTeX", "", code_fence(bibtex_entry(p, entry.id), "bibtex"), ""]
+    out += ["## BibTeX", "", code_block(bibtex_entry(p, entry.id), "bibtex"), ""]
     return "\n".join(out)
 
 
