@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import os
 import platform
 import shutil
 import statistics
@@ -31,6 +32,10 @@ from catalog_scale import make_catalog  # noqa: E402
 
 from sokkit.validate import load_catalog  # noqa: E402
 from sokkit.site import build_site  # noqa: E402
+from sokkit.catalog.yamlsafe import load_yaml  # noqa: E402
+
+
+BROWSER = True
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -38,7 +43,8 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def graph_load_seconds(site: Path, repeat: int) -> list[float]:
+def graph_load_seconds(site: Path, repeat: int) -> list[tuple[float, float]]:
+    """(time to first draw from navigation start, time to focus a paper), per page load."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
@@ -62,33 +68,73 @@ def graph_load_seconds(site: Path, repeat: int) -> list[float]:
                 WebDriverWait(driver, 120).until(
                     lambda d: d.execute_script("return document.getElementById('sokkit-graph').dataset.ready === 'true'"))
                 # from navigation start until the graph script marked itself drawn
-                times.append(float(driver.execute_script(
-                    "return document.getElementById('sokkit-graph').dataset.readyMs")) / 1000.0)
+                drawn = float(driver.execute_script("return document.getElementById('sokkit-graph').dataset.readyMs"))
+                # focus the best-connected paper, as the search box does: highlight, fit, redraw
+                started = time.perf_counter()
+                driver.execute_script(
+                    "const cy = window.sokkitGraph; const n = cy.nodes('[kind = \"paper\"]').max(x => x.degree()).ele;"
+                    "window.sokkitGraphFocus(n.id());")
+                WebDriverWait(driver, 120).until(
+                    lambda d: d.execute_script("return document.getElementById('sokkit-graph').dataset.focused"))
+                focus = time.perf_counter() - started
+                times.append((drawn / 1000.0, focus))
         finally:
             driver.quit()
             server.shutdown()
     return times
 
 
-def measure(name: str, catalog_dir: Path, repeat: int) -> None:
+def floor_seconds(pages: int) -> float:
+    """The floor: a plain mkdocs-material build (the project's mkdocs.yml: theme, search plugin,
+    Markdown extensions) of `pages` simple pages kept out of the nav, plus a home page."""
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        docs = tmp / "docs"
+        (docs / "p").mkdir(parents=True)
+        (docs / "index.md").write_text("# Home\n\nThe floor of the site benchmark.\n", encoding="utf-8")
+        for i in range(pages):
+            (docs / "p" / f"page-{i}.md").write_text(f"# Page {i}\n\nA simple page, number {i}, with one paragraph.\n",
+                                                     encoding="utf-8")
+        config = load_yaml(ROOT / "mkdocs.yml").data
+        config.update(docs_dir=str(docs), site_dir=str(tmp / "site"), nav=[{"Home": "index.md"}], not_in_nav="/p/*.md\n")
+        (tmp / "mkdocs.yml").write_text(json.dumps(config), encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(tmp / "mkdocs.yml")], check=True,
+                       capture_output=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        return time.perf_counter() - start
+
+
+def measure(name: str, catalog_dir: Path, repeat: int, floor: bool = False) -> None:
     catalog, problems = load_catalog(catalog_dir)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SystemExit(f"{name}: catalog has problems: {errors[0].format()}")
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        builds = []
-        for _ in range(repeat):
+        builds, floors = [], []
+        for _ in range(repeat):  # alternately, so both see the same machine
             start = time.perf_counter()
             build_site(catalog, site, docs_dir=ROOT / "docs", config=ROOT / "mkdocs.yml")
             builds.append(time.perf_counter() - start)
+            if floor:
+                floors.append(floor_seconds(len(catalog.papers)))
         pages = list(site.rglob("*.html"))
         total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
         graph = (site / "graph" / "index.html").stat().st_size
-        loads = graph_load_seconds(site, repeat) if shutil.which("chromium") and shutil.which("chromedriver") else []
-    load = f"{statistics.median(loads):.2f}" if loads else "n/a"
+        loads = (graph_load_seconds(site, repeat) if BROWSER and shutil.which("chromium") and shutil.which("chromedriver")
+                 else [])
+    load = f"{statistics.median(t for t, _ in loads):.2f}" if loads else "n/a"
+    focus = f"{statistics.median(f for _, f in loads):.2f}" if loads else "n/a"
     print(f"{name:<22} {len(catalog.papers):>6} {statistics.median(builds):>8.1f} {len(pages):>6} "
-          f"{total / 1e6:>9.1f} {graph / 1e6:>9.2f} {load:>9}")
+          f"{total / 1e6:>9.1f} {graph / 1e6:>9.2f} {load:>9} {focus:>9}")
+    if floors:
+        ratio = statistics.median(b / f for b, f in zip(builds, floors))
+        print(f"{'':<22} floor: plain mkdocs-material, {len(catalog.papers)} simple pages out of the nav: "
+              f"{statistics.median(floors):.1f} s; build / floor {ratio:.2f} (per pair: "
+              + ", ".join(f"{b / f:.2f}" for b, f in zip(builds, floors)) + ")")
 
 
 def main() -> int:
@@ -96,19 +142,24 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=2000, help="papers in the synthetic catalog (0 to skip)")
     parser.add_argument("--repeat", type=int, default=3, help="builds and page loads per catalog (median reported)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic catalog")
+    parser.add_argument("--synthetic-only", action="store_true", help="skip the shipped catalog")
+    parser.add_argument("--no-browser", action="store_true", help="skip the graph timings in Chromium")
     args = parser.parse_args()
+    global BROWSER
+    BROWSER = not args.no_browser
     import mkdocs
     import yaml
 
     print(f"python {platform.python_version()}, mkdocs {mkdocs.__version__}, PyYAML {yaml.__version__}, "
           f"{platform.machine()}, seed {args.seed}, median of {args.repeat}")
-    print(f"{'catalog':<22} {'papers':>6} {'build s':>8} {'pages':>6} {'site MB':>9} {'graph MB':>9} {'graph s':>9}")
-    measure("shipped catalog", ROOT / "catalog", args.repeat)
+    print(f"{'catalog':<22} {'papers':>6} {'build s':>8} {'pages':>6} {'site MB':>9} {'graph MB':>9} {'graph s':>9} {'focus s':>9}")
+    if not args.synthetic_only:
+        measure("shipped catalog", ROOT / "catalog", args.repeat)
     if args.synthetic:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "catalog"
             make_catalog(root, args.synthetic, args.seed)
-            measure(f"synthetic {args.synthetic}", root, args.repeat)
+            measure(f"synthetic {args.synthetic}", root, args.repeat, floor=True)
     return 0
 
 

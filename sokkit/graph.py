@@ -122,12 +122,25 @@ def central(graph: nx.MultiDiGraph, top: int = 10) -> list[tuple[str, float]]:
 
 # --- the site's graph view ---------------------------------------------------------------
 
+LABELLED = 30  # nodes of the site's graph whose label shows at every zoom, by PageRank
+
+
+def short_label(title: str, limit: int = 34) -> str:
+    """A node label: the part of a title before its colon (often the method's name), cut to `limit`."""
+    head = title.split(":", 1)[0].strip() if ":" in title[: limit + 1] else title
+    return head if len(head) <= limit else head[: limit - 1].rstrip() + "…"
+
+
 def view_data(catalog: Catalog, url_of) -> dict:
     """Nodes with fixed positions (x by year, y by main technique family or role) and
-    edges, for the vendored cytoscape.js to draw without running a layout."""
+    edges, for the vendored cytoscape.js to draw without running a layout. Each node
+    carries its in-catalog degree (its size), its PageRank over every edge (`rank`) and
+    whether it is among the `LABELLED` highest ranked (`top`: its label always shows)."""
     from collections import defaultdict
 
     graph = build_graph(catalog)
+    ranks = pagerank(nx.DiGraph(graph))
+    top = {n for n, _ in sorted(ranks.items(), key=lambda kv: (-kv[1], str(kv[0])))[:LABELLED]}
     families = list(catalog.taxonomy.ids("technique")) if catalog.taxonomy else []
     roles = list(catalog.taxonomy.ids("role")) if catalog.taxonomy else []
     bands = {f"technique:{f}": i for i, f in enumerate(families)}
@@ -155,10 +168,11 @@ def view_data(catalog: Catalog, url_of) -> dict:
         for k, pid in enumerate(members):
             p = catalog.papers[pid].model
             nodes.append({
-                "id": pid, "label": pid, "title": p.title, "year": p.year, "kind": "paper",
+                "id": pid, "label": short_label(p.title), "title": p.title, "year": p.year, "kind": "paper",
                 "intention": p.intention or "", "colour": p.intention or "none",
                 "family": p.technique[0] if p.technique else "", "families": list(p.technique),
                 "degree": graph.degree(pid), "url": url_of(f"papers/{pid}.md"),
+                "rank": round(ranks[pid], 6), "top": pid in top,
                 "x": year_index * (per_row + 2) * gap + (k % per_row) * gap, "y": band_top[band] + (k // per_row) * gap,
             })
     for bid, entry in sorted(catalog.benchmarks.items()):
@@ -166,6 +180,7 @@ def view_data(catalog: Catalog, url_of) -> dict:
         nodes.append({
             "id": node, "label": entry.model.name, "title": entry.model.full_name or entry.model.name,
             "kind": "benchmark", "colour": "benchmark", "families": [], "degree": graph.degree(node),
+            "rank": round(ranks[node], 6), "top": node in top,
             "url": url_of(f"benchmarks/{bid}.md"), "year": "", "intention": "", "family": "",
             "x": len(years) * (per_row + 2) * gap + gap, "y": sorted(catalog.benchmarks).index(bid) * 2 * gap,
         })

@@ -71,3 +71,42 @@ class MiniCatalog:
 @pytest.fixture
 def mini(tmp_path: Path) -> MiniCatalog:
     return MiniCatalog(tmp_path / "catalog")
+
+
+# The shipped catalog plus one hostile entry, built once per test session for the browser
+# tests and the checks of the built site (tests/test_browser.py, tests/test_site.py).
+HOSTILE_ENTRY = """\
+# yaml-language-server: $schema=../../schema/paper.schema.json
+title: "Hostile <img src=x onerror=\\"window.__pwned=1\\"> </title><script>window.__pwned=2</script>"
+authors: ["<script>window.__pwned=3</script>"]
+year: 2024
+ids:
+  arxiv: "2412.99991"
+roles: [method]
+intention: suppression
+technique: [in-context]
+summary: "[click](javascript:window.__pwned=4) {: onclick=\\"window.__pwned=5\\"} <svg onload=window.__pwned=6>"
+rationale: "<iframe src=javascript:window.__pwned=7></iframe>"
+review:
+  status: reviewed
+  checked: [arxiv-abstract]
+"""
+
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory):
+    from types import SimpleNamespace
+
+    from sokkit.site import build_site
+    from sokkit.validate import load_catalog
+
+    root = tmp_path_factory.mktemp("shipped")
+    catalog_dir = root / "catalog"
+    shutil.copytree(CATALOG, catalog_dir)
+    (catalog_dir / "papers" / "hostile-2024-entry.yaml").write_text(HOSTILE_ENTRY, encoding="utf-8")
+    catalog, problems = load_catalog(catalog_dir)
+    assert [p for p in problems if p.severity == "error"] == []
+    site = root / "site"
+    build_site(catalog, site, docs_dir=ROOT / "docs", config=ROOT / "mkdocs.yml")
+    return SimpleNamespace(site=site, catalog=catalog)

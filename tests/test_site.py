@@ -7,7 +7,7 @@ from sokkit.safe.html import code_fence, html_link, md_text, safe_href
 from sokkit.site.pages import render_pages
 from sokkit.site import SiteBuildError, build_site
 
-from conftest import GOOD_PAPER, ROOT
+from conftest import GOOD_PAPER, OTHER_PAPER, ROOT
 
 HOSTILE = GOOD_PAPER.replace(
     'title: "A Method That Forgets"',
@@ -135,3 +135,69 @@ def test_broken_relative_link_fails_the_build(mini, tmp_path):
     (docs / "page.md").write_text('<a href="../nowhere/">raw link</a>\n')
     with pytest.raises(SiteBuildError, match="broken link"):
         build_site(catalog, tmp_path / "site", docs_dir=docs, config=ROOT / "mkdocs.yml")
+
+
+def test_graph_data_carries_rank_degree_and_top_labels(mini):
+    from sokkit.graph import LABELLED, short_label, view_data
+
+    catalog, _ = load_catalog(mini.root)
+    data = view_data(catalog, lambda target: target)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert sum(n["top"] for n in nodes.values()) == min(LABELLED, len(nodes))
+    assert all(n["rank"] > 0 for n in nodes.values())
+    # other-2023-baseline is compared with, so it outranks the paper that compares with it
+    assert nodes["other-2023-baseline"]["rank"] > nodes["good-2024-method"]["rank"]
+    assert short_label("NPO: a method") == "NPO" and len(short_label("x" * 80)) == 34
+    page = render_pages(catalog)["graph.md"]
+    assert page.startswith("---\nhide:\n  - navigation\n  - toc\n---") and 'id="sokkit-graph-search"' in page
+
+
+def test_paper_page_draws_its_neighbourhood_as_escaped_links(mini):
+    mini.write("papers", "other-2023-baseline", OTHER_PAPER.replace('title: "A Baseline"', 'title: "<b>Base</b> & line"'))
+    mini.write("papers", "good-2024-method", GOOD_PAPER.replace("type: compares_with", "type: builds_on"))
+    catalog, problems = load_catalog(mini.root)
+    assert problems == []
+    pages = render_pages(catalog)
+    good, other = pages["papers/good-2024-method.md"], pages["papers/other-2023-baseline.md"]
+    svg = good.split('<figure class="sokkit-neighbourhood">', 1)[1].split("</figure>", 1)[0]
+    assert "Builds on (1)" in svg and '<a href="../other-2023-baseline/">' in svg
+    assert "<b>" not in svg and "&lt;b&gt;Base&lt;/b&gt; &amp; line" in svg
+    assert "<script" not in svg and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+    assert "Built on by (1)" in other and '<a href="../good-2024-method/">' in other
+
+
+def test_paper_tables_can_be_picked_and_the_compare_view_has_its_data(mini):
+    import json
+
+    catalog, _ = load_catalog(mini.root)
+    pages = render_pages(catalog)
+    assert '<tr data-id="good-2024-method">' in pages["papers/index.md"]
+    assert 'data-compare="../compare/"' in pages["papers/index.md"]
+    assert 'data-compare="../../../compare/"' in pages["taxonomy/intention/removal.md"]
+    index = pages["compare/index.md"]
+    assert 'data-catalog="../downloads/catalog.json"' in index and 'data-fields="fields.json"' in index
+    fields = json.loads(pages["compare/fields.json"])
+    assert fields["labels"]["intention"]["removal"] == "Removal" and "claims" in fields
+    record = json.loads(pages["downloads/catalog.json"])[0]
+    assert "evidence" in record
+
+
+def test_search_index_is_lean_on_the_shipped_catalog(shipped_site):
+    import json
+
+    index = shipped_site.site / "search" / "search_index.json"
+    per_paper = index.stat().st_size / len(shipped_site.catalog.papers)
+    print(f"\nsearch index: {index.stat().st_size} bytes, {per_paper:.0f} bytes per paper")
+    assert per_paper <= 2048
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    papers = [d for d in docs if d["location"].startswith("papers/") and d["location"] != "papers/"]
+    # one entry per paper, none from BibTeX or tables
+    assert len(papers) == len({d["location"] for d in papers}) == len(shipped_site.catalog.papers)
+    assert not any("@misc{" in d["text"] or "@article{" in d["text"] or "@inproceedings{" in d["text"] for d in docs)
+    npo = next(d for d in papers if d["location"] == "papers/zhang-2024-npo/")
+    assert "Ruiqi Zhang" in npo["text"] and "arXiv:2404.05868" in npo["text"] and "Preference optimisation" in npo["text"]
+    undial = next(d for d in papers if d["location"] == "papers/dong-2024-undial/")
+    assert "Deliberate Imagination" in undial["text"]
+    hostile = next(d for d in papers if d["location"] == "papers/hostile-2024-entry/")
+    assert "<script" not in hostile["text"] + hostile["title"] and "&lt;script&gt;" in hostile["text"]
+    assert not (shipped_site.site / "search" / "papers.json").exists()

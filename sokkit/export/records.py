@@ -35,6 +35,7 @@ def paper_record(entry: Entry[Paper]) -> dict[str, Any]:
         "technique": list(paper.technique),
         "methods": [m.model_dump(exclude_none=True) for m in paper.methods],
         "observed": paper.observed,
+        "evidence": [e.model_dump(exclude_none=True) for e in paper.evidence],
         "targets": list(paper.targets),
         "setting": list(paper.setting),
         "benchmarks": list(paper.benchmarks),

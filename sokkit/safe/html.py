@@ -79,3 +79,23 @@ def code_fence(body: str, lang: str = "") -> str:
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{body}\n{fence}"
+
+
+_CODE = _refs("`~")
+
+
+def code_block(body: str, lang: str = "") -> str:
+    """A code block as raw HTML in the theme's markup (`.highlight`, so it keeps the copy
+    button), without syntax colouring: HTML-escaped, on one line (line breaks written as
+    `&#10;`, so no blank line can split the block and no line can open a fence)."""
+    cls = f"language-{html.escape(lang, quote=True)} highlight" if lang else "highlight"
+    return f'<div class="{cls}"><pre><span></span><code>{html.escape(body, quote=False).translate(_CODE).replace(chr(10), "&#10;")}</code></pre></div>'
+
+
+def search_text(text: object, limit: int | None = None) -> str:
+    """Text for the site's search index, which the theme shows as HTML: one line, HTML-escaped
+    (no Markdown is involved), cut at a word boundary to at most `limit` characters."""
+    flat = " ".join(str(text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[:limit].rsplit(" ", 1)[0] + " …"
+    return html.escape(flat, quote=False)

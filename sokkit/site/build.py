@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import glob
 import html
+import json
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -24,7 +26,8 @@ from ..catalog.results import FIGURE_FILE, results_dir
 from ..catalog.yamlsafe import YamlError, load_yaml
 from ..safe.files import UnsafeFile, atomic_write_text, copy_regular_tree, read_regular, replace_dir
 from .history import added_dates
-from .pages import NAV, NOT_IN_NAV, render_pages
+from .pages import NAV, NOT_IN_NAV, SEARCH_ENTRIES, render_pages
+from .rawhook import split_raw
 
 
 class SiteBuildError(Exception):
@@ -128,6 +131,7 @@ def site_config(base_config: Path, docs_dir: Path, site_dir: Path, hand_written:
     config["not_in_nav"] = "\n".join(NOT_IN_NAV) + "\n"
     config["extra_css"] = list(config.get("extra_css") or []) + [f"{ASSETS_URL}/sokkit.css"]
     config["extra_javascript"] = list(config.get("extra_javascript") or []) + [f"{ASSETS_URL}/sokkit-tables.js"]
+    config["hooks"] = list(config.get("hooks") or []) + [str(Path(__file__).resolve().parent / "rawhook.py")]
     return config
 
 
@@ -136,22 +140,73 @@ ASSETS_URL = "assets/sokkit"
 _LINK = re.compile(r"""(?:href|src)=["']([^"'#]+)(?:#[^"']*)?["']""")
 
 
-def broken_links(site: Path) -> list[str]:
-    """Relative links and sources in the built HTML that point at nothing."""
+def broken_links(site: Path, pages: list[Path] | None = None) -> list[str]:
+    """Relative links and sources in the built HTML (or in `pages` of it) that point at nothing.
+
+    Paths are resolved as strings against one listing of the site's files, so the check
+    costs one walk of the site, not a file-system lookup per link."""
+    files, folders = set(), set()
+    for dirpath, dirnames, filenames in os.walk(site):
+        rel = os.path.relpath(dirpath, site).replace(os.sep, "/")
+        rel = "" if rel == "." else rel
+        folders.add(rel)
+        files.update(f"{rel}/{name}" if rel else name for name in filenames)
+
+    def exists(path: str) -> bool:
+        path = path.strip("/")
+        if path in ("", "."):
+            return "index.html" in files
+        return path in files or (path in folders and f"{path}/index.html" in files)
+
     broken = []
-    for page in sorted(site.rglob("*.html")):
+    for page in sorted(pages if pages is not None else site.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
-        for target in set(_LINK.findall(text)):
+        here = posixpath.dirname(page.relative_to(site).as_posix())
+        for target in sorted(set(_LINK.findall(text))):
             target = unquote(html.unescape(target).split("?", 1)[0])  # MkDocs writes 'my page' as my%20page
             if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
                 continue
-            resolved = (site / target.lstrip("/")) if target.startswith("/") else (page.parent / target)
-            resolved = Path(os.path.normpath(resolved))
-            if resolved.is_dir():
-                resolved = resolved / "index.html"
-            if not resolved.exists():
+            resolved = target if target.startswith("/") else posixpath.join(here, target)
+            resolved = posixpath.normpath(resolved)
+            if resolved.startswith("..") or not exists(resolved):
                 broken.append(f"{page.relative_to(site)} -> {target}")
     return broken
+
+
+def write_generated(src: Path, raw: Path, rel: str, text: str) -> bool:
+    """Write one generated file into the docs folder `src`; a page's raw HTML blocks go to
+    `raw/<page>.json` for the hook (`rawhook`). Only files whose content changed are written,
+    so that a later `mkdocs build --dirty` rebuilds just those. True when something was written."""
+    files = {src / rel: text}
+    if rel.endswith(".md"):
+        markdown, blocks = split_raw(text)
+        files = {src / rel: markdown, raw / f"{rel}.json": json.dumps(blocks, ensure_ascii=False)}
+    written = False
+    for path, content in files.items():
+        try:
+            if path.read_text(encoding="utf-8") == content:
+                continue
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
+        # the docs folder is the build's own (a temporary folder, or serve's work folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        written = True
+    return written
+
+
+def merge_search_entries(site: Path) -> None:
+    """Append the paper entries (pages/search.py) to the search plugin's index, and drop the
+    file that carried them; without the plugin's index there is nothing to append to."""
+    extra = site / SEARCH_ENTRIES
+    if not extra.is_file():
+        return
+    index_file = site / "search" / "search_index.json"
+    if index_file.is_file():
+        index = json.loads(index_file.read_text(encoding="utf-8"))
+        index["docs"].extend(json.loads(extra.read_text(encoding="utf-8")))
+        index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    extra.unlink()
 
 
 def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), config: Path = Path("mkdocs.yml")) -> None:
@@ -176,8 +231,6 @@ def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), confi
 
 def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: Path) -> None:
     """Render into the temporary folder `work`, build with MkDocs, swap the result onto `out`."""
-    import json
-
     (work / MARKER).write_text(f"{os.getpid()}\n", encoding="utf-8")
     src = work / "docs"
     src.mkdir()
@@ -189,23 +242,25 @@ def _build_in(work: Path, catalog: Catalog, out: Path, docs_dir: Path, config: P
     figure = results_dir(catalog) / FIGURE_FILE
     if figure.exists() or figure.is_symlink():
         (src / "audit.png").write_bytes(read_regular(figure))
+    raw = work / "raw"
     rendered = render_pages(catalog, added_dates(catalog.root))
     for rel, text in rendered.items():
         target = src / rel
         if target.exists():
             raise SiteBuildError(f"generated page '{rel}' would overwrite a file from {docs_dir}; rename that file")
-        atomic_write_text(target, text)
+        write_generated(src, raw, rel, text)
     site = work / "site"
     cfg = work / "mkdocs.yml"
     # JSON is valid YAML, and needs no YAML writer.
     cfg.write_text(json.dumps(site_config(config, src, site, hand_written, set(rendered)), indent=1), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(cfg)],
-        capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOKKIT_RAW_DIR": str(raw)},
     )
     if result.returncode != 0:
         detail = [line for line in (result.stderr + result.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
         raise SiteBuildError("mkdocs build failed:\n  " + "\n  ".join(detail[-20:] or ["(no message)"]))
+    merge_search_entries(site)
     broken = broken_links(site)
     if broken:
         raise SiteBuildError(f"{len(broken)} broken link(s) in the built site:\n  " + "\n  ".join(broken[:20]))

@@ -56,8 +56,11 @@ class Column:
     numeric: bool = False
 
 
-def table(rows: list[Any], columns: list[Column]) -> str:
-    """A filterable, sortable HTML table (see assets/sokkit-tables.js)."""
+def table(rows: list[Any], columns: list[Column], row_id: Callable[[Any], str] | None = None,
+          compare_url: str | None = None) -> str:
+    """A filterable, sortable HTML table (see assets/sokkit-tables.js). With `row_id` (a
+    validated paper id per row) and `compare_url` (the compare page), rows can be picked
+    for the side-by-side comparison."""
     head = []
     for col in columns:
         attrs = ""
@@ -76,16 +79,20 @@ def table(rows: list[Any], columns: list[Column]) -> str:
             if col.sort is not None:
                 attrs += f' data-sort="{esc_attr(col.sort(row))}"'
             cells.append(f"<td{attrs}>{col.cell(row)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        rid = f' data-id="{esc_attr(row_id(row))}"' if row_id is not None else ""
+        body.append(f"<tr{rid}>" + "".join(cells) + "</tr>")
     return (
-        '<table class="sokkit-table" data-sokkit-table>\n<thead><tr>' + "".join(head) + "</tr></thead>\n<tbody>\n"
-        + "\n".join(body) + "\n</tbody>\n</table>\n"
+        '<div class="sokkit-table-wrap" tabindex="0" data-search-exclude>\n<table class="sokkit-table" data-sokkit-table'
+        + (f' data-compare="{esc_attr(compare_url)}"' if compare_url and row_id is not None else "") + '>\n<thead><tr>' + "".join(head)
+        + "</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n</div>\n"
     )
 
 
-def front_matter(title: str) -> str:
-    """Page title for MkDocs, HTML-escaped: themes print it into <title> unescaped.
+def front_matter(title: str, search: bool = True) -> str:
+    """Page title for MkDocs, HTML-escaped: themes print it into <title> unescaped. With
+    `search=False` the search plugin leaves the page out (its entry comes from pages/search.py).
 
     JSON strings are valid YAML double-quoted scalars, so no YAML writer is needed.
     """
-    return f"---\ntitle: {json.dumps(esc_html(' '.join(title.split())))}\n---\n\n"
+    excluded = "" if search else "search:\n  exclude: true\n"
+    return f"---\ntitle: {json.dumps(esc_html(' '.join(title.split())))}\n{excluded}---\n\n"

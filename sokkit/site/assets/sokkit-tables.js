@@ -4,10 +4,80 @@
 (function () {
   "use strict";
 
+  // Pick-and-compare: tables with data-compare get a checkbox per row (rows carry their
+  // paper id in data-id); the picks live in localStorage, so they survive moving between
+  // pages, and a bar at the bottom opens the compare page with ?ids=a,b,c.
+  var KEY = "sokkit-picked";
+  function picked() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "[]").filter(function (x) { return typeof x === "string"; }); }
+    catch (e) { return []; }
+  }
+  function store(ids) {
+    try { window.localStorage.setItem(KEY, JSON.stringify(ids)); } catch (e) { /* private mode: picks last one page */ }
+    memory = ids;
+    updateBar();
+  }
+  var memory = null, bar = null, compareUrl = null;
+  function current() { return memory || (memory = picked()); }
+  function updateBar() {
+    if (!bar) return;
+    var ids = current();
+    bar.hidden = ids.length === 0;
+    bar.querySelector(".sokkit-pick-count").textContent = ids.length + (ids.length === 1 ? " paper" : " papers") + " picked";
+    bar.querySelector("a").href = compareUrl + "?ids=" + ids.map(encodeURIComponent).join(",");
+    document.querySelectorAll("input[data-pick]").forEach(function (box) { box.checked = ids.indexOf(box.dataset.pick) !== -1; });
+  }
+  function makeBar(url) {
+    if (bar) return;
+    compareUrl = url;
+    bar = document.createElement("div");
+    bar.className = "sokkit-pickbar";
+    bar.setAttribute("role", "region");
+    bar.setAttribute("aria-label", "Picked papers");
+    var count = document.createElement("span");
+    count.className = "sokkit-pick-count";
+    var open = document.createElement("a");
+    open.textContent = "Compare picked";
+    open.className = "md-button md-button--primary";
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "md-button";
+    clear.textContent = "Clear";
+    clear.addEventListener("click", function () { store([]); });
+    bar.appendChild(count);
+    bar.appendChild(open);
+    bar.appendChild(clear);
+    document.body.appendChild(bar);
+  }
+  function addPicker(table, rows) {
+    var th = document.createElement("th");
+    th.textContent = "Pick";
+    th.className = "sokkit-pick";
+    table.tHead.rows[0].insertBefore(th, table.tHead.rows[0].firstChild);
+    rows.forEach(function (row) {
+      var cell = document.createElement("td");
+      cell.className = "sokkit-pick";
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.dataset.pick = row.dataset.id || "";
+      var title = row.cells[0] ? row.cells[0].textContent.trim() : box.dataset.pick;
+      box.setAttribute("aria-label", "Pick for comparison: " + title);
+      box.addEventListener("change", function () {
+        var ids = current().filter(function (x) { return x !== box.dataset.pick; });
+        if (box.checked) ids.push(box.dataset.pick);
+        store(ids);
+      });
+      cell.appendChild(box);
+      row.insertBefore(cell, row.firstChild);
+    });
+    makeBar(table.dataset.compare);
+  }
+
   function setUp(table) {
     var head = table.tHead.rows[0];
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
+    if (table.dataset.compare) addPicker(table, rows);
     var controls = document.createElement("div");
     controls.className = "sokkit-filters";
     var text = document.createElement("input");
@@ -44,7 +114,9 @@
     var count = document.createElement("span");
     count.className = "sokkit-filter-count";
     controls.appendChild(count);
-    table.parentNode.insertBefore(controls, table);
+    // above the table's scroll box, so the filters stay in view when the table scrolls
+    var box = table.parentNode.classList.contains("sokkit-table-wrap") ? table.parentNode : table;
+    box.parentNode.insertBefore(controls, box);
 
     function apply() {
       var needle = text.value.trim().toLowerCase();
@@ -88,8 +160,21 @@
     apply();
   }
 
+  // Accessibility fixes to the theme's markup: a name for the search dialog, and code blocks
+  // (which scroll sideways) reachable from the keyboard.
+  function accessible() {
+    document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (el) {
+      el.setAttribute("aria-label", "Search");
+    });
+    document.querySelectorAll(".md-typeset pre > code:not([tabindex])").forEach(function (el) {
+      el.setAttribute("tabindex", "0");
+    });
+  }
+
   function init() {
+    accessible();
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sokkit-table]"), setUp);
+    updateBar();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -10,9 +10,10 @@ Markdown, `esc_html` in raw HTML; links between pages are built from validated i
 from __future__ import annotations
 
 from ...catalog import Catalog
-from . import benchmarks, claims, compare, downloads, feed, graph, guide, home, paper, papers, taxonomy, timeline
+from . import benchmarks, claims, compare, downloads, feed, graph, guide, home, paper, papers, search, taxonomy, timeline
 from .context import PAPERS_DIR, Site
 from .feed import FEED_FILE
+from .search import SEARCH_ENTRIES
 
 NAV = [
     {"Home": "index.md"},
@@ -32,7 +33,7 @@ NAV = [
 NOT_IN_NAV = ["/papers/*.md", "/taxonomy/*/*.md", "/compare/*.md", "/benchmarks/*.md", "/metrics/*.md"]
 
 # Every page kind, in the order its pages are written.
-PAGE_KINDS = (home, taxonomy, papers, graph, timeline, downloads, claims, guide, compare, benchmarks, paper, feed)
+PAGE_KINDS = (home, taxonomy, papers, graph, timeline, downloads, claims, guide, compare, benchmarks, paper, feed, search)
 
 
 def render_pages(catalog: Catalog, added: dict[str, str] | None = None) -> dict[str, str]:
@@ -46,4 +47,4 @@ def render_pages(catalog: Catalog, added: dict[str, str] | None = None) -> dict[
     return rendered
 
 
-__all__ = ["render_pages", "NAV", "NOT_IN_NAV", "PAPERS_DIR", "FEED_FILE", "PAGE_KINDS"]
+__all__ = ["render_pages", "NAV", "NOT_IN_NAV", "PAPERS_DIR", "FEED_FILE", "SEARCH_ENTRIES", "PAGE_KINDS"]

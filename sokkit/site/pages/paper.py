@@ -5,17 +5,18 @@ from __future__ import annotations
 from ...catalog import Entry
 from ...catalog.models import Paper
 from ...export import bibtex_entry
-from ...safe.html import code_fence, esc_html, html_link, md_text
+from ...safe.html import code_block, esc_html, html_link, md_text
 from ..markup import anchor, front_matter, title_heading
 from .claimspec import difference_text, spec_text
 from .context import PAPERS_DIR, Site
 from .fitness import use_case_section
+from .neighbourhood import neighbourhood_svg
 
 
 def paper_page(site: Site, entry: Entry[Paper]) -> str:
     here = f"{PAPERS_DIR}/{entry.id}.md"
     p = entry.model
-    out = [front_matter(p.title) + title_heading(p.title), ""]
+    out = [front_matter(p.title, search=False) + title_heading(p.title), ""]  # indexed by pages/search.py
     facts = ([f"<strong>Previously titled:</strong> {'; '.join(esc_html(t) for t in p.former_titles)}"]
              if p.former_titles else [])
     facts += [f"<strong>Authors:</strong> {esc_html(', '.join(p.authors))}",
@@ -40,18 +41,18 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
         ("Setting", site.value_links(here, "setting", p.setting)),
         ("Benchmarks", ", ".join(site.benchmark_link(here, b) for b in p.benchmarks) or "—"),
     ]
-    out += ["## Classification", "", "<table>", *[f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows], "</table>", ""]
+    out += ["## Classification", "", '<div class="sokkit-scroll" tabindex="0"><table class="sokkit-fields">', *[f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows], "</table></div>", ""]
     if p.summary:
         out += ["## Summary", "", md_text(p.summary), ""]
     if p.rationale:
         out += ["## Why this classification", "", md_text(p.rationale), ""]
     if p.methods:
-        out += ["## Methods introduced", "", "<table><tr><th>Method</th><th>Family</th><th>Intention</th><th>Level</th><th>Description</th></tr>"]
+        out += ["## Methods introduced", "", '<div class="sokkit-scroll" tabindex="0"><table class="sokkit-fields"><tr><th>Method</th><th>Family</th><th>Intention</th><th>Level</th><th>Description</th></tr>']
         for m in p.methods:
             out.append(f"<tr><td>{esc_html(m.name)}</td><td>{site.value_link(here, 'technique', m.family)}</td>"
                        f"<td>{site.value_link(here, 'intention', m.intention)}</td><td>{esc_html(site.label('level', m.level))}</td>"
                        f"<td>{esc_html(m.description or '')}</td></tr>")
-        out += ["</table>", ""]
+        out += ["</table></div>", ""]
     if p.evidence:
         out += ["## Evidence on observed behaviour", "", "<ul>"]
         for ev in p.evidence:
@@ -71,6 +72,7 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
                        f"{claim_status(site, here, entry.id, claim)}</li>")
         out += ["</ul>", ""]
     out += use_case_section(site, here, entry)
+    out.append(neighbourhood_svg(site, here, entry.id))
     incoming = site.incoming.get(entry.id, [])
     if p.relations or incoming:
         out += ["## Relations", "", "<ul>"]
@@ -80,7 +82,7 @@ def paper_page(site: Site, entry: Entry[Paper]) -> str:
         for rel_type, source in incoming:
             out.append(f"<li>{site.paper_link(here, source)} <em>{esc_html(site.label('relation', rel_type))}</em> this paper</li>")
         out += ["</ul>", ""]
-    out += ["## BibTeX", "", code_fence(bibtex_entry(p, entry.id), "bibtex"), ""]
+    out += ["## BibTeX", "", code_block(bibtex_entry(p, entry.id), "bibtex"), ""]
     return "\n".join(out)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from ...catalog import Entry
 from ...catalog.models import Paper
 from ...safe.html import esc_html
-from ..markup import Column, anchor, table
+from ..markup import Column, anchor, href, table
 from .context import PAPER_AXES, PAPERS_DIR, Site
+
+COMPARE_PAGE = "compare/index.md"  # the side-by-side view of picked papers (pages/compare.py)
 
 
 def paper_table(site: Site, here: str, entries: list[Entry[Paper]], family: str | None = None) -> str:
@@ -39,7 +41,7 @@ def paper_table(site: Site, here: str, entries: list[Entry[Paper]], family: str 
         columns.append(Column("Claims", lambda e: esc_html(", ".join(sorted({site.label("claim_kind", c.kind) for c in e.model.claims})) or "—"),
                               values=lambda e: sorted({site.label("claim_kind", c.kind) for c in e.model.claims})))
     rows = sorted(entries, key=lambda e: (-e.model.year, e.id))
-    return table(rows, columns)
+    return table(rows, columns, row_id=lambda e: e.id, compare_url=href(here, COMPARE_PAGE))
 
 
 def papers_index(site: Site) -> str:
