@@ -16,6 +16,7 @@ import functools
 import http.server
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -137,12 +138,55 @@ def measure(name: str, catalog_dir: Path, repeat: int, floor: bool = False) -> N
               + ", ".join(f"{b / f:.2f}" for b, f in zip(builds, floors)) + ")")
 
 
+def serve_seconds(papers: int, seed: int, repeat: int) -> None:
+    """`sokkit serve` at `papers` papers: the full first build, then edits of one entry's title;
+    for each, the time from the edit until the served page shows the new title (the serve loop's
+    poll interval, the catalog check and the rebuild of that page), and until every page is
+    current again."""
+    from sokkit.site.serve import POLL_SECONDS, Rebuilder
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "catalog"
+        make_catalog(root, papers, seed)
+        rebuilder = Rebuilder(root, Path(tmp) / "site", ROOT / "docs", ROOT / "mkdocs.yml")
+        start = time.perf_counter()
+        assert rebuilder.rebuild()
+        print(f"serve, {papers} papers: first (full) build {time.perf_counter() - start:.1f} s; poll every {POLL_SECONDS} s")
+        entry = sorted((root / "papers").glob("*.yaml"))[papers // 2]
+        page = Path(tmp) / "site" / "papers" / entry.stem / "index.html"
+        shown, done = [], []
+        try:
+            for i in range(repeat):
+                text = entry.read_text(encoding="utf-8")
+                new = f"Edited title number {i}"
+                entry.write_text(re.sub(r'^title: .*$', f'title: "{new}"', text, count=1, flags=re.M), encoding="utf-8")
+                edited = time.perf_counter()
+                time.sleep(POLL_SECONDS / 2)  # on average an edit waits half a poll interval
+                finished = threading.Event()
+                worker = threading.Thread(target=lambda: (rebuilder.poll(), finished.set()))
+                worker.start()
+                while not finished.is_set():
+                    if new in page.read_text(encoding="utf-8", errors="replace"):
+                        shown.append(time.perf_counter() - edited)
+                        break
+                    time.sleep(0.01)
+                worker.join()
+                if len(shown) <= i:
+                    shown.append(time.perf_counter() - edited)
+                done.append(time.perf_counter() - edited)
+        finally:
+            rebuilder.close()
+        print(f"serve, {papers} papers: edited entry shown after {statistics.median(shown):.2f} s "
+              f"(runs: {', '.join(f'{x:.2f}' for x in shown)}); every page current after {statistics.median(done):.2f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, default=2000, help="papers in the synthetic catalog (0 to skip)")
     parser.add_argument("--repeat", type=int, default=3, help="builds and page loads per catalog (median reported)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic catalog")
     parser.add_argument("--synthetic-only", action="store_true", help="skip the shipped catalog")
+    parser.add_argument("--serve", type=int, default=1000, help="papers in the `sokkit serve` edit test (0 to skip)")
     parser.add_argument("--no-browser", action="store_true", help="skip the graph timings in Chromium")
     args = parser.parse_args()
     global BROWSER
@@ -160,6 +204,8 @@ def main() -> int:
             root = Path(tmp) / "catalog"
             make_catalog(root, args.synthetic, args.seed)
             measure(f"synthetic {args.synthetic}", root, args.repeat, floor=True)
+    if args.serve:
+        serve_seconds(args.serve, args.seed, args.repeat)
     return 0
 
 

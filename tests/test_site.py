@@ -201,3 +201,46 @@ def test_search_index_is_lean_on_the_shipped_catalog(shipped_site):
     hostile = next(d for d in papers if d["location"] == "papers/hostile-2024-entry/")
     assert "<script" not in hostile["text"] + hostile["title"] and "&lt;script&gt;" in hostile["text"]
     assert not (shipped_site.site / "search" / "papers.json").exists()
+
+
+def test_serve_rebuilds_a_catalog_edit_in_place_and_keeps_search_whole(mini, tmp_path):
+    import json
+
+    from sokkit.site.serve import Rebuilder
+
+    out = tmp_path / "site"
+    rebuilder = Rebuilder(mini.root, out, ROOT / "docs", ROOT / "mkdocs.yml")
+    try:
+        assert rebuilder.rebuild() is True and rebuilder.incremental is not None
+        docs_before = len(json.loads((out / "search" / "search_index.json").read_text())["docs"])
+        mini.write("papers", "good-2024-method", GOOD_PAPER.replace("A Method That Forgets", "A Renamed Method"))
+        assert rebuilder.poll() is True and rebuilder.incremental is not None  # in place, not a full build
+        assert "A Renamed Method" in (out / "papers" / "good-2024-method" / "index.html").read_text()
+        assert "A Renamed Method" in (out / "papers" / "index.html").read_text()
+        index = json.loads((out / "search" / "search_index.json").read_text())["docs"]
+        assert len(index) == docs_before and any(d["title"] == "A Renamed Method" for d in index)
+        assert not (out / "search" / "papers.json").exists()
+        # a removed entry's page goes too
+        (mini.root / "papers" / "good-2024-method.yaml").unlink()
+        assert rebuilder.poll() is True
+        assert not (out / "papers" / "good-2024-method").exists()
+        assert "good-2024-method" not in (out / "papers" / "index.html").read_text()
+    finally:
+        rebuilder.close()
+    assert not list(tmp_path.glob(".sokkit-serve-*"))
+
+
+def test_raw_blocks_round_trip_and_code_blocks_stay_inert():
+    from sokkit.safe.html import code_block, esc_html
+    from sokkit.site.rawhook import join_raw, split_raw
+
+    page = "---\ntitle: x\n---\n\n<h1>x</h1>\n\n## Head\n\ntext\n\n<table><tr><td>a</td></tr></table>\n\n<ul>\n<li>b</li>\n</ul>\n"
+    markdown, blocks = split_raw(page)
+    assert blocks == ["<table><tr><td>a</td></tr></table>", "<ul>\n<li>b</li>\n</ul>"]
+    assert "<!--sokkit:raw:0-->" in markdown and "## Head" in markdown and "<h1>x</h1>" in markdown
+    joined = join_raw(markdown, blocks)
+    assert joined.count("<li>b</li>") == 1 and "<td>a</td>" in joined and "sokkit:raw" not in joined
+    # contributed text cannot forge a placeholder or a block boundary
+    assert "<!--" not in esc_html("<!--sokkit:raw:0-->")
+    block = code_block("@misc{a,\n\n  title = {```</code><script>x</script>}\n}", "bibtex")
+    assert "\n" not in block and "<script>" not in block and "```" not in block

@@ -176,18 +176,20 @@ def broken_links(site: Path, pages: list[Path] | None = None) -> list[str]:
 def write_generated(src: Path, raw: Path, rel: str, text: str) -> bool:
     """Write one generated file into the docs folder `src`; a page's raw HTML blocks go to
     `raw/<page>.json` for the hook (`rawhook`). Only files whose content changed are written,
-    so that a later `mkdocs build --dirty` rebuilds just those. True when something was written."""
+    so that a later `mkdocs build --dirty` rebuilds just those (a page whose blocks changed is
+    rewritten too, so that MkDocs sees it modified). True when something was written."""
     files = {src / rel: text}
     if rel.endswith(".md"):
         markdown, blocks = split_raw(text)
-        files = {src / rel: markdown, raw / f"{rel}.json": json.dumps(blocks, ensure_ascii=False)}
+        files = {raw / f"{rel}.json": json.dumps(blocks, ensure_ascii=False), src / rel: markdown}
     written = False
     for path, content in files.items():
-        try:
-            if path.read_text(encoding="utf-8") == content:
-                continue
-        except (FileNotFoundError, UnicodeDecodeError):
-            pass
+        if not written:
+            try:
+                if path.read_text(encoding="utf-8") == content:
+                    continue
+            except (FileNotFoundError, UnicodeDecodeError):
+                pass
         # the docs folder is the build's own (a temporary folder, or serve's work folder)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
@@ -195,18 +197,22 @@ def write_generated(src: Path, raw: Path, rel: str, text: str) -> bool:
     return written
 
 
-def merge_search_entries(site: Path) -> None:
+def merge_search_entries(site: Path) -> list[dict] | None:
     """Append the paper entries (pages/search.py) to the search plugin's index, and drop the
-    file that carried them; without the plugin's index there is nothing to append to."""
+    file that carried them; without the plugin's index there is nothing to append to.
+    Returns the plugin's own entries (for `serve`, which keeps them between dirty builds)."""
     extra = site / SEARCH_ENTRIES
     if not extra.is_file():
-        return
+        return None
     index_file = site / "search" / "search_index.json"
+    plugin = None
     if index_file.is_file():
         index = json.loads(index_file.read_text(encoding="utf-8"))
+        plugin = list(index["docs"])
         index["docs"].extend(json.loads(extra.read_text(encoding="utf-8")))
         index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     extra.unlink()
+    return plugin
 
 
 def build_site(catalog: Catalog, out: Path, docs_dir: Path = Path("docs"), config: Path = Path("mkdocs.yml")) -> None:
