@@ -93,6 +93,12 @@ def test_judging_forgetting_and_utility():
     forgets = AuditSpec(method="npo", expects="forgets")
     assert judge(forgets, audit_result(0, 0, forget=0.12, oracle_forget=0.1))[0] == "reproduced"
     assert judge(forgets, audit_result(0, 0, forget=0.6, oracle_forget=0.1))[0] == "not-reproduced"
+    # "lowers" is weaker than "forgets": a drop from the base model (1.0) is enough
+    reduces = AuditSpec(method="npo", expects="reduces")
+    assert judge(reduces, audit_result(0, 0, forget=0.6, oracle_forget=0.1))[0] == "reproduced"
+    assert judge(reduces, audit_result(0, 0, forget=0.95, oracle_forget=0.1))[0] == "not-reproduced"
+    assert judge(reduces, audit_result(0, 0, forget=0.83, oracle_forget=0.1))[0] == "inconclusive"
+    assert judge(reduces, audit_result(0, 0, forget=0.6))[1]["difference"] == pytest.approx(0.4)
     utility = AuditSpec(method="npo", expects="preserves-utility")
     assert judge(utility, audit_result(0, 0, retain=0.98))[0] == "reproduced"
     assert judge(utility, audit_result(0, 0, retain=0.5))[0] == "not-reproduced"

@@ -262,7 +262,7 @@ class AuditSpec(Strict):
         None, description="For a comparative claim: the reference implementation the method is compared with "
                           "(judged on method minus than). Only with recovers-less, recovers-more, forgets-more, "
                           "preserves-utility-better.")
-    expects: Literal["recovers", "does-not-recover", "forgets", "preserves-utility",
+    expects: Literal["recovers", "does-not-recover", "forgets", "reduces", "preserves-utility",
                      "recovers-less", "recovers-more", "forgets-more", "preserves-utility-better"]
     note: Text | None = None
 

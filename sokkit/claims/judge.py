@@ -6,7 +6,10 @@ predicts. Judging reads the audit's numbers for that method:
 
 - `recovers` / `does-not-recover`: the attack's gap, the attacked method's metric minus
   the attacked oracle's, against the audit's threshold for that attack;
-- `forgets`: the method's forget accuracy minus the oracle's;
+- `forgets`: the method's forget accuracy minus the oracle's (forgotten as far as retraining);
+- `reduces`: the base model's forget accuracy minus the method's, predicted above the
+  threshold (a claim that unlearning *lowers* what the model knows, not that it matches
+  retraining);
 - `preserves-utility`: the base model's retain accuracy minus the method's.
 
 A comparative spec (`than: <another reference implementation>`) is judged the same way on
@@ -174,9 +177,13 @@ def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         spread = method["forget_acc_std"]
         numbers = {"metric": "forget accuracy", "method": method["forget_acc"], "oracle": audit["oracle"]["forget_acc"],
                    "base": audit["base"]["forget_acc"]}
+    elif spec.expects == "reduces":
+        difference = audit["base"]["forget_acc"] - method["forget_acc"]
+        spread = method["forget_acc_std"]
+        numbers = {"metric": "forget accuracy", "method": method["forget_acc"], "base": audit["base"]["forget_acc"]}
     else:
         difference = audit["base"]["retain_acc"] - method["retain_acc"]
         spread = method["retain_acc_std"]
         numbers = {"metric": "retain accuracy", "method": method["retain_acc"], "base": audit["base"]["retain_acc"]}
     numbers.update(difference=difference, spread=spread, threshold=threshold, margin=margin(spread))
-    return _verdict(difference, spread, threshold, above=False), numbers
+    return _verdict(difference, spread, threshold, above=spec.expects == "reduces"), numbers

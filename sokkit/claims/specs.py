@@ -25,14 +25,14 @@ KIND_ATTACKS: dict[str, tuple[str, ...] | None] = {
 # or that it recovers more from the method than from another (`than`).
 ATTACK_KIND_EXPECTS = ("recovers", "recovers-more")
 KIND_EXPECTS = {
-    "forgetting-achieved": ("forgets", "does-not-recover", "forgets-more"),
+    "forgetting-achieved": ("forgets", "reduces", "does-not-recover", "forgets-more"),
     "utility-preserved": ("preserves-utility", "preserves-utility-better"),
     "robust-to-attack": ("does-not-recover", "recovers-less"),
 }
 # Predictions that compare the method with another reference implementation (`than`):
 # each with whether it is judged on an attack.
 COMPARATIVE = {"recovers-less": True, "recovers-more": True, "forgets-more": False, "preserves-utility-better": False}
-ABSOLUTE = {"recovers": True, "does-not-recover": True, "forgets": False, "preserves-utility": False}
+ABSOLUTE = {"recovers": True, "does-not-recover": True, "forgets": False, "reduces": False, "preserves-utility": False}
 STATUSES = ("reproduced", "not-reproduced", "inconclusive")
 
 
