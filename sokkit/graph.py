@@ -146,7 +146,7 @@ def view_data(catalog: Catalog, url_of) -> dict:
     bands = {f"technique:{f}": i for i, f in enumerate(families)}
     bands.update({f"role:{r}": len(families) + i for i, r in enumerate(roles)})
     years = sorted({e.model.year for e in catalog.papers.values()}) or [2024]
-    per_row, gap = 6, 50
+    per_row, gap = 14, 50  # wide year columns: the graph page is landscape
 
     def band_of(p) -> int:
         key = f"technique:{p.technique[0]}" if p.technique else f"role:{p.roles[0]}" if p.roles else ""

@@ -173,12 +173,20 @@
     document.querySelectorAll("input[data-relation], #sokkit-graph-family").forEach(function (el) {
       el.addEventListener("change", apply);
     });
+    // The labels that matter stay readable at any zoom: their font grows as the view zooms out.
+    var labelled = cy.nodes(".top");
+    function scaleLabels() {
+      var size = Math.max(12, Math.min(60, 13 / cy.zoom()));
+      cy.batch(function () { labelled.style("font-size", size); });
+    }
+    cy.on("zoom", scaleLabels);
     // time to first draw: from navigation start until cytoscape has painted the first frame
     cy.one("render", function () {
       holder.dataset.readyMs = String(Math.round(performance.now()));
       holder.dataset.ready = "true";
     });
     cy.fit(undefined, 20);
+    scaleLabels();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
