@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from .entries import Catalog, display_path
 from .identity import normalise_title, title_keys
 from .models import Exclusions
-from .problems import Problem, from_validation_error
-from .yamlsafe import YamlError, load_yaml
+from .problems import Problem, load_optional_file
 
 EXCLUSIONS_FILE = "excluded.yaml"
 
@@ -16,17 +13,10 @@ EXCLUSIONS_FILE = "excluded.yaml"
 def load_exclusions(catalog: Catalog) -> list[Problem]:
     """The optional exclusion list; an excluded paper must not also be an entry."""
     path = catalog.root / EXCLUSIONS_FILE
-    if not (path.exists() or path.is_symlink()):  # a dangling link is reported, not skipped
-        return []
     shown = display_path(path)
-    try:
-        doc = load_yaml(path, shown)
-    except YamlError as exc:
-        return [Problem(exc.path, exc.line, "", exc.message)]
-    try:
-        model = Exclusions.model_validate(doc.data)
-    except ValidationError as exc:
-        return from_validation_error(exc, Exclusions, doc)
+    doc, model, problems = load_optional_file(path, shown, Exclusions)
+    if model is None:
+        return problems
     problems, seen = [], {}
     arxiv_owner = {e.model.ids.arxiv: e.id for e in catalog.papers.values() if e.model.ids.arxiv}
     title_owner = {key: e.id for e in catalog.papers.values() for _, key in title_keys(e.model)}

@@ -10,7 +10,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from .taxonomy import did_you_mean
-from .yamlsafe import Loc, YamlDocument
+from .yamlsafe import Loc, YamlDocument, YamlError, load_yaml
 
 MAX_ALLOWED_SHOWN = 40
 
@@ -166,3 +166,22 @@ def from_validation_error(
 
 def to_json(problems: list[Problem]) -> str:
     return json.dumps([p.as_json() for p in problems], indent=2, ensure_ascii=False)
+
+
+def load_optional_file(path, shown: str, model: type[BaseModel], context: dict | None = None,
+                       mapping_of: str | None = None) -> tuple[YamlDocument | None, Any, list[Problem]]:
+    """An optional catalog file beside the entries (excluded.yaml, use-cases.yaml): parsed
+    strictly and validated. (None, None, []) when it is absent; a dangling link is reported,
+    not skipped. `mapping_of` names the keys a top level that is not a mapping should have."""
+    if not (path.exists() or path.is_symlink()):
+        return None, None, []
+    try:
+        doc = load_yaml(path, shown)
+    except YamlError as exc:
+        return None, None, [Problem(exc.path, exc.line, "", exc.message)]
+    if mapping_of and not isinstance(doc.data, dict):
+        return None, None, [Problem(shown, 1, "", f"expected a mapping with {mapping_of}, got {type(doc.data).__name__}")]
+    try:
+        return doc, model.model_validate(doc.data, context=context), []
+    except ValidationError as exc:
+        return None, None, from_validation_error(exc, model, doc)

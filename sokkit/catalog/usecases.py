@@ -24,13 +24,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from .entries import Catalog, Entry, display_path
 from .models import ShortText, Strict, Text, taxon
-from .problems import Problem, from_validation_error
+from .problems import Problem, load_optional_file
 from .taxonomy import did_you_mean
-from .yamlsafe import YamlError, load_yaml
 
 USE_CASES_FILE = "use-cases.yaml"
 
@@ -182,19 +181,11 @@ def load_use_cases(catalog: Catalog) -> list[Problem]:
     checked against the properties defined. Sets `catalog.use_cases` when it is valid; a
     missing file is no problem (the site then has no guide page)."""
     path = catalog.root / USE_CASES_FILE
-    if not (path.exists() or path.is_symlink()):  # a dangling link is reported, not skipped
-        return []
     shown = display_path(path)
-    try:
-        doc = load_yaml(path, shown)
-    except YamlError as exc:
-        return [Problem(exc.path, exc.line, "", exc.message)]
-    if not isinstance(doc.data, dict):
-        return [Problem(shown, 1, "", f"expected a mapping with 'properties' and 'use_cases', got {type(doc.data).__name__}")]
-    try:
-        model = UseCases.model_validate(doc.data, context={"taxonomy": catalog.taxonomy})
-    except ValidationError as exc:
-        return from_validation_error(exc, UseCases, doc)
+    doc, model, problems = load_optional_file(path, shown, UseCases, {"taxonomy": catalog.taxonomy},
+                                              mapping_of="'properties' and 'use_cases'")
+    if model is None:
+        return problems
     problems = []
     defined = tuple(model.properties)
     for name, case in model.use_cases.items():
