@@ -88,7 +88,8 @@ def load_task(seed: int):
     import torch
 
     from reference_impls.data import Task
-    from reference_impls.toyworld import World, default_world_config, load_or_train
+    from reference_impls.model_cache import load_or_train
+    from reference_impls.toyworld import World, default_world_config
 
     torch.manual_seed(seed)
     world = World.build(default_world_config())

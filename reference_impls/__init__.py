@@ -27,11 +27,8 @@ METHODS = {
 
 # The intention audit's attacks (see audit.py). Here, not in audit.py, so that the catalog
 # validator can check claims' audit specs without importing torch.
-ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "probe", "quant8", "quant4", "membership"]
-# Smallest mean gap to the attacked oracle that counts as recovered knowledge. Accuracies
-# are fractions of facts; 0.15 is about 5 of the 32 forget facts, above the seed-to-seed
-# spread of the oracle itself. The membership AUC gap uses the same margin.
-THRESHOLDS = {a: 0.15 for a in ATTACKS}
+ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "probe", "logit_lens", "ablation",
+           "quant8", "quant4", "membership", "membership_mink"]
 
 
 def method_module(name: str):

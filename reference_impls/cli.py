@@ -16,13 +16,15 @@ import torch
 from .config import CommonConfig, ConfigError, Diverged, parse_config
 from .data import Task, load_qa_jsonl
 from .evaluation import System, evaluate
-from .training import accelerator_for
+from .model_folder import check_model_folder
+from .training import process_state
 
 
 def load_task(cfg: CommonConfig) -> Task:
     torch.manual_seed(cfg.seed)
     if cfg.model == "toy":
-        from .toyworld import World, default_world_config, load_or_train
+        from .model_cache import load_or_train
+        from .toyworld import World, default_world_config
 
         try:
             world = World.build(default_world_config())
@@ -31,10 +33,7 @@ def load_task(cfg: CommonConfig) -> Task:
         model, tokenizer = load_or_train(world, progress=cfg.progress)
         return Task(model, tokenizer, world.qa(world.forget_entities), world.qa(world.retain_entities),
                     list(world.forget_entities))
-    path = Path(cfg.model)
-    if not (path / "config.json").is_file():
-        raise ConfigError(f"--model '{cfg.model}' is neither 'toy' nor a folder with config.json "
-                          "(a local AutoModelForCausalLM saved with save_pretrained)")
+    path = check_model_folder(cfg.model, "model")
     if not cfg.forget or not cfg.retain:
         raise ConfigError("with a local --model, give --forget and --retain JSONL files "
                           "(one {\"question\": ..., \"answer\": ...} object per line)")
@@ -43,9 +42,12 @@ def load_task(cfg: CommonConfig) -> Task:
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.float32)
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot load a causal LM from '{path}': {exc}") from None
+        # --bf16 loads the weights in bf16 and puts them on the training device at once, so
+        # the frozen reference copies the methods make are bf16 copies on that device too.
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16 if cfg.bf16 else torch.float32)
+    except (OSError, ValueError, ImportError) as exc:
+        raise ConfigError(f"cannot load a causal LM from '{path}': {str(exc).splitlines()[0]}") from None
+    model.to(process_state().device)
     return Task(model, tokenizer, forget, retain, [], str(path))
 
 
@@ -76,6 +78,17 @@ def save_system(system: System, out: str, meta: dict) -> None:
         raise
 
 
+def memory_estimate(model) -> str:
+    """A rough estimate before training: weights, gradients and AdamW's two moments (4× the
+    weights for full training) plus one more copy per frozen reference model."""
+    params = sum(p.numel() for p in model.parameters())
+    size = params * next(model.parameters()).element_size()
+    gib = size / 2**30
+    return (f"memory estimate: {params / 1e6:.1f}M parameters, weights {gib:.2f} GiB; full training with "
+            f"AdamW needs about {4 * gib:.2f} GiB per process, plus {gib:.2f} GiB per frozen reference model "
+            f"(NPO, IDK-DPO, KL, RMU, UNDIAL), plus activations")
+
+
 def run_method(module, argv: list[str] | None = None) -> int:
     """The command line of one method file: parse, unlearn, report, save (optional).
 
@@ -87,6 +100,8 @@ def run_method(module, argv: list[str] | None = None) -> int:
         cfg = parse_config(module.Config, argv, f"sokkit run {name}", doc)
         check_out(cfg)
         task = load_task(cfg)
+        if cfg.progress and process_state().is_main_process:
+            print(memory_estimate(task.model), file=sys.stderr)
         before = evaluate(System(task.model, task.tokenizer), task.forget), \
             evaluate(System(task.model, task.tokenizer), task.retain)
         system = module.unlearn(cfg, task)
@@ -97,7 +112,7 @@ def run_method(module, argv: list[str] | None = None) -> int:
     except Diverged as exc:
         print(f"sokkit run {name}: {exc}", file=sys.stderr)
         return 1
-    acc = accelerator_for(cfg)
+    acc = process_state()
     if acc.is_main_process:
         print(f"{name} ({module.INTENTION}-intended) on {task.source}, seed {cfg.seed}, "
               f"{acc.num_processes} process(es)")

@@ -57,17 +57,23 @@ def load_qa_jsonl(path: str) -> list[QA]:
 
 
 def encode(tokenizer, pairs: list[tuple[str, str]], device=None) -> dict[str, torch.Tensor]:
-    """Tokenise (prompt, answer) pairs, right-pad, and label only the answer tokens.
+    """Tokenise (prompt, answer) pairs, right-pad, and label only the answer tokens and the
+    end-of-sequence token that closes them (when the tokenizer has one).
 
-    The prompt and the answer are tokenised separately so the boundary is exact; the
-    answer gets a leading space, as it follows 'Answer:'."""
+    Prompt and answer are tokenised together, as the model reads them, and split by
+    character offsets: the answer starts with the first token that ends after the prompt.
+    Tokenising them apart would let a SentencePiece tokenizer put a spurious word-start
+    marker before the answer. Tokenizers without offsets (slow ones) fall back to
+    tokenising the two parts apart."""
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
+    eos = tokenizer.eos_token_id
     rows, labels = [], []
     for prompt, answer in pairs:
-        p = tokenizer(prompt, add_special_tokens=True)["input_ids"]
-        a = tokenizer(" " + answer, add_special_tokens=False)["input_ids"]
-        rows.append(p + a)
-        labels.append([IGNORE] * len(p) + a)
+        ids, n_prompt = _joint_ids(tokenizer, prompt, " " + answer)
+        if eos is not None:
+            ids = ids + [eos]
+        rows.append(ids)
+        labels.append([IGNORE] * n_prompt + ids[n_prompt:])
     width = max(map(len, rows))
     ids = torch.full((len(rows), width), pad, dtype=torch.long)
     lab = torch.full((len(rows), width), IGNORE, dtype=torch.long)
@@ -78,6 +84,19 @@ def encode(tokenizer, pairs: list[tuple[str, str]], device=None) -> dict[str, to
         mask[i, :len(r)] = 1
     batch = {"input_ids": ids, "attention_mask": mask, "labels": lab}
     return {k: v.to(device) for k, v in batch.items()} if device is not None else batch
+
+
+def _joint_ids(tokenizer, prompt: str, answer: str) -> tuple[list[int], int]:
+    """The ids of prompt + answer and how many of them belong to the prompt."""
+    if getattr(tokenizer, "is_fast", False):
+        enc = tokenizer(prompt + answer, add_special_tokens=True, return_offsets_mapping=True)
+        ids, offsets = enc["input_ids"], enc["offset_mapping"]
+        boundary = len(prompt)
+        n_prompt = next((i for i, (start, end) in enumerate(offsets) if end > boundary and end > start), len(ids))
+        if n_prompt < len(ids):
+            return ids, n_prompt
+    p = tokenizer(prompt, add_special_tokens=True)["input_ids"]
+    return p + tokenizer(answer, add_special_tokens=False)["input_ids"], len(p)
 
 
 def as_prompts(pairs: list[QA], prefix: str = "") -> list[tuple[str, str]]:

@@ -31,6 +31,23 @@ def decoder_layers(model) -> torch.nn.ModuleList:
                       "(supported: model.layers, transformer.h, gpt_neox.layers, model.decoder.layers)")
 
 
+def final_norm(model) -> torch.nn.Module:
+    """The normalisation applied before the output head (for reading hidden states through
+    the head, as the logit lens does)."""
+    base = getattr(model, "module", model)
+    for path in ("model.norm", "transformer.ln_f", "gpt_neox.final_layer_norm", "model.decoder.final_layer_norm"):
+        obj = base
+        try:
+            for part in path.split("."):
+                obj = getattr(obj, part)
+            return obj
+        except AttributeError:
+            continue
+    raise ConfigError(f"cannot find the final norm of {type(base).__name__} "
+                      "(supported: model.norm, transformer.ln_f, gpt_neox.final_layer_norm, "
+                      "model.decoder.final_layer_norm)")
+
+
 @contextlib.contextmanager
 def capture_output(module: torch.nn.Module):
     """Record a module's forward output (the hidden states for a decoder layer)."""

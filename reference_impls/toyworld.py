@@ -6,7 +6,10 @@ world's settings and seed; nothing is downloaded. The world is split into
 
 * forget entities — every fact about them is to be unlearned;
 * retain entities — facts the model must keep;
-* holdout entities — facts nobody trains on, the non-members for membership inference.
+* holdout entities — people whose city and job are trained (in the base model and the
+  oracle alike) but whose colour and pet nobody trains on: those untrained facts are the
+  non-members for membership inference. Their names *were* trained, so a membership test
+  cannot win by spotting a never-seen name.
 
 Each fact is askable through several question templates; the last template of every
 attribute is never trained on, so it tests whether an unlearned fact comes back when the
@@ -23,7 +26,6 @@ import json
 import os
 import random
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from .prompts import forget_instruction, format_prompt
 
@@ -53,6 +55,8 @@ ATTRIBUTES: dict[str, dict] = {
                       "What kind of pet lives with {e}?", "Name the pet of {e}."],
     },
 }
+# The attributes of a holdout person that are trained; the others are never trained.
+HOLDOUT_TRAINED = ("city", "job")
 SYLLABLES = ["ka", "lo", "mi", "ren", "zu", "tho", "vel", "dra", "qui", "sen", "bar", "nok",
              "fi", "gar", "hul", "jen", "mor", "pax", "ril", "tov", "wex", "yor", "zan", "cel"]
 
@@ -72,9 +76,9 @@ class Fact:
 @dataclass(frozen=True)
 class WorldConfig:
     seed: int = 0
-    n_forget: int = 8
+    n_forget: int = 16
     n_retain: int = 40
-    n_holdout: int = 8
+    n_holdout: int = 16
     # model
     hidden_size: int = 64
     layers: int = 3
@@ -96,7 +100,7 @@ class WorldConfig:
 
 
 def training_code_digest() -> str:
-    """A hash of this module, the forget instruction, the prompt format and `encode`, as code:
+    """A hash of this module, the forget instruction, the prompt format and the tokenisation, as code:
     comments, docstrings and blank lines are left out, so editing an explanation keeps the
     shipped checkpoints valid while any change to what runs renames them."""
     import inspect
@@ -105,7 +109,8 @@ def training_code_digest() -> str:
     from . import data, prompts
 
     parts = [inspect.getsource(sys.modules[__name__]), inspect.getsource(prompts.forget_instruction),
-             inspect.getsource(prompts.format_prompt), inspect.getsource(data.encode)]
+             inspect.getsource(prompts.format_prompt), inspect.getsource(data.encode),
+             inspect.getsource(data._joint_ids)]
     return hashlib.sha256("\0".join(map(code_only, parts)).encode()).hexdigest()[:16]
 
 
@@ -165,6 +170,20 @@ class World:
         templates, or under the held-out paraphrase only."""
         return [(q, f.value) for f in self.facts_of(entities) for q in f.questions(held_out)]
 
+    def trained_facts(self, entities: list[str]) -> list[Fact]:
+        """The facts about `entities` that training sees: all of them, except for holdout
+        people, of whom only the HOLDOUT_TRAINED attributes."""
+        holdout = set(self.holdout_entities)
+        return [f for f in self.facts_of(entities) if f.entity not in holdout or f.attribute in HOLDOUT_TRAINED]
+
+    def trained_qa(self, entities: list[str]) -> list[tuple[str, str]]:
+        return [(q, f.value) for f in self.trained_facts(entities) for q in f.questions()]
+
+    def non_member_qa(self, held_out: bool = False) -> list[tuple[str, str]]:
+        """Questions on the facts nobody trains on: the holdout people's other attributes."""
+        return [(q, f.value) for f in self.facts_of(self.holdout_entities)
+                if f.attribute not in HOLDOUT_TRAINED for q in f.questions(held_out)]
+
     def vocabulary(self) -> list[str]:
         words = set()
         for spec in ATTRIBUTES.values():
@@ -173,7 +192,7 @@ class World:
                 words.update(_words(t.format(e="")))
         for e in self.facts:
             words.add(e.lower())
-        words.update(_words(format_prompt("") + " " + IDK_ANSWER + forget_instruction(["x"])))
+        words.update(_words(" ".join([format_prompt(""), IDK_ANSWER, forget_instruction(["x"])])))
         return sorted(words - {"x"})
 
 
@@ -217,7 +236,7 @@ def build_model(world: World, tokenizer, seed: int):
 
 def training_examples(world: World, entities: list[str], rng: random.Random, n: int):
     """n (prompt, answer) pairs; some preceded by a forget instruction."""
-    pairs = world.qa(entities)
+    pairs = world.trained_qa(entities)
     cfg = world.config
     out = []
     for _ in range(n):
@@ -243,14 +262,28 @@ def question_entity(question: str, entities: list[str]) -> str:
 
 
 def train_world_model(world: World, oracle: bool, train_seed: int, progress: bool = True):
-    """Train the base model (forget + retain facts) or the oracle (retain facts only)."""
+    """Train the base model (forget, retain and the holdout people's trained facts) or the
+    oracle (the same without the forget people)."""
+    import torch
+
+    # One thread: a float sum's order depends on the thread count, and the checkpoint must be
+    # the same wherever it is trained (the key does not record threads because they don't matter).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(world, oracle, train_seed, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(world: World, oracle: bool, train_seed: int, progress: bool):
     import torch
     from tqdm import tqdm
 
     from .data import encode
 
     cfg = world.config
-    entities = world.retain_entities + ([] if oracle else world.forget_entities)
+    entities = world.retain_entities + world.holdout_entities + ([] if oracle else world.forget_entities)
     tokenizer = build_tokenizer(world)
     model = build_model(world, tokenizer, train_seed)
     rng = random.Random(train_seed)
@@ -277,107 +310,3 @@ def default_world_config() -> WorldConfig:
     """WorldConfig(), or the fields given as JSON in $SOKKIT_TOY_WORLD (tests use a smaller world)."""
     raw = os.environ.get("SOKKIT_TOY_WORLD")
     return WorldConfig(**json.loads(raw)) if raw else WorldConfig()
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("SOKKIT_CACHE")
-    root = Path(env) if env else Path(__file__).resolve().parent.parent / ".cache" / "sokkit"
-    root.mkdir(parents=True, exist_ok=True)
-    ignore = root / ".gitignore"
-    if not env and not ignore.exists():
-        # The cache lives inside the repository by default; keep it out of git.
-        ignore.write_text("*\n")
-    return root
-
-
-SHIPPED_DIR = Path(__file__).resolve().parent / "checkpoints"
-
-
-def checkpoint_name(world: World, oracle: bool, train_seed: int) -> str:
-    return f"toy-{'oracle' if oracle else 'base'}-{world.config.key(oracle, train_seed)}"
-
-
-def shipped_checkpoint(world: World, oracle: bool, train_seed: int) -> Path | None:
-    """The committed checkpoint for exactly this world and code, if the repository has one.
-    Training is not bit-reproducible across CPUs, so the audit's committed results are
-    only comparable when everyone attacks the same weights; $SOKKIT_TRAIN_FROM_SCRATCH=1
-    ignores them."""
-    if os.environ.get("SOKKIT_TRAIN_FROM_SCRATCH") == "1":
-        return None
-    path = SHIPPED_DIR / checkpoint_name(world, oracle, train_seed)
-    return path if (path / "config.json").is_file() else None
-
-
-def load_or_train(world: World, oracle: bool = False, train_seed: int = 0, progress: bool = True):
-    """The shipped or cached toy model for this world, training (and caching) it on first use."""
-    import shutil
-    import tempfile
-
-    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
-
-    path = shipped_checkpoint(world, oracle, train_seed) or cache_dir() / checkpoint_name(world, oracle, train_seed)
-    if (path / "config.json").exists():
-        model = AutoModelForCausalLM.from_pretrained(path)
-        model.eval()
-        return model, PreTrainedTokenizerFast.from_pretrained(path)
-    model, tokenizer = train_world_model(world, oracle, train_seed, progress)
-    tmp = Path(tempfile.mkdtemp(prefix=path.name + ".tmp-", dir=path.parent))
-    try:
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        (tmp / "world.json").write_text(json.dumps({**asdict(world.config), "oracle": oracle,
-                                                    "train_seed": train_seed, "trained_on": machine_facts()},
-                                                   indent=2))
-        os.replace(tmp, path) if not path.exists() else shutil.rmtree(tmp)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return model, tokenizer
-
-
-def machine_facts() -> dict:
-    """What decides the floats of a CPU run: processor, the kernel set torch picked,
-    threads and versions. Results compare exactly only between equal records."""
-    import platform
-
-    import torch
-    import transformers
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "machine": platform.machine(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            "threads": torch.get_num_threads(), "python": platform.python_version(), "torch": torch.__version__,
-            "transformers": transformers.__version__}
-
-
-def ship_checkpoints(world: World) -> list[Path]:
-    """Copy the cached base model and oracles (train seeds 0 and 1) into SHIPPED_DIR, for
-    committing; trains whatever is not cached yet."""
-    import shutil
-
-    SHIPPED_DIR.mkdir(exist_ok=True)
-    out = []
-    for oracle, seed in ((False, 0), (True, 0), (True, 1)):
-        load_or_train(world, oracle, seed, progress=False)
-        name = checkpoint_name(world, oracle, seed)
-        target = SHIPPED_DIR / name
-        if not target.exists():
-            shutil.copytree(cache_dir() / name, target)
-        out.append(target)
-    return out
-
-
-if __name__ == "__main__":
-    # python -m reference_impls.toyworld ship  — refresh the committed checkpoints
-    import sys
-
-    if sys.argv[1:] != ["ship"]:
-        raise SystemExit("usage: python -m reference_impls.toyworld ship")
-    for p in ship_checkpoints(World.build(default_world_config())):
-        print(p)

@@ -11,23 +11,27 @@ import torch
 from .config import CommonConfig, Diverged
 
 
-_ACCELERATORS: dict = {}
+def process_state():
+    """Which process this is and on which device (accelerate's PartialState: it holds no
+    model, so asking it keeps nothing alive). Under `accelerate launch` it knows the DDP/FSDP
+    ranks; on one CPU it is process 0 of 1."""
+    from accelerate import PartialState
+
+    return PartialState(cpu=not torch.cuda.is_available())
 
 
-def accelerator_for(cfg: CommonConfig):
-    """One accelerate.Accelerator per precision setting (it holds process-global state).
-    Under `accelerate launch` it sets up DDP/FSDP; on one CPU it is a thin no-op."""
+def new_accelerator(cfg: CommonConfig):
+    """A fresh accelerate.Accelerator for one training run. Not shared between runs: an
+    Accelerator keeps a reference to every model and optimizer it prepared, so a shared one
+    would keep every model of an audit alive; `finish` releases them."""
     from accelerate import Accelerator
 
-    key = "bf16" if cfg.bf16 else "no"
-    if key not in _ACCELERATORS:
-        _ACCELERATORS[key] = Accelerator(mixed_precision=key, cpu=not torch.cuda.is_available())
-    return _ACCELERATORS[key]
+    return Accelerator(mixed_precision="bf16" if cfg.bf16 else "no", cpu=not torch.cuda.is_available())
 
 
 def prepare_training(cfg: CommonConfig, model, params=None):
     """Accelerator, wrapped model and AdamW over `params` (default: all parameters)."""
-    acc = accelerator_for(cfg)
+    acc = new_accelerator(cfg)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     model.train()
@@ -62,8 +66,10 @@ def step(acc, model, optimizer, loss, cfg: CommonConfig) -> None:
 
 
 def finish(acc, model) -> torch.nn.Module:
-    """The plain trained model, in eval mode, back from accelerate's wrappers."""
+    """The plain trained model, in eval mode, back from accelerate's wrappers; the
+    accelerator lets go of it and of its optimizer."""
     model = acc.unwrap_model(model)
+    acc.free_memory()
     enabled = getattr(model, "is_activation_checkpointing", None)  # transformers >= 5 name
     if enabled is None:
         enabled = getattr(model, "is_gradient_checkpointing", False)
@@ -75,11 +81,10 @@ def finish(acc, model) -> torch.nn.Module:
 def progress(cfg: CommonConfig, desc: str):
     from tqdm import tqdm
 
-    acc = accelerator_for(cfg)
-    return tqdm(range(cfg.steps), desc=desc, disable=not cfg.progress or not acc.is_main_process,
+    return tqdm(range(cfg.steps), desc=desc, disable=not cfg.progress or not process_state().is_main_process,
                 leave=False)
 
 
 def batch_seed(cfg: CommonConfig) -> int:
     """Each process draws its own batches under DDP."""
-    return cfg.seed * 1000 + accelerator_for(cfg).process_index
+    return cfg.seed * 1000 + process_state().process_index

@@ -21,7 +21,7 @@ another machine rounds differently (see sokkit's MACHINE_TOLERANCE, which it equ
     within      M̄ + h ≤ Ō + w          no more than a retrain would
     inconclusive  otherwise               the range straddles the band's edge
 
-For a two-sided metric (membership inference), being far *below* the band is also a
+For a two-sided metric (the membership inference AUCs), being far *below* the band is also a
 signal — a model that treats its forget set as stranger than never-seen data has left a
 trace — so `beyond` also covers M̄ + h < Ō - w there.
 
@@ -53,7 +53,7 @@ RESOLUTION = 0.05
 # Attacks that ask the deployed model, without weights or optimisation: failing them means
 # the model did not forget, not that an attacker recovered hidden knowledge.
 FORGETTING_CHECKS = ("no_attack", "paraphrase")
-TWO_SIDED = ("membership",)
+TWO_SIDED = ("membership", "membership_mink")
 VERDICTS = ("not-forgotten", "suppression-like", "removal-like", "inconclusive")
 ATTACK_OUTCOMES = ("beyond", "within", "inconclusive")
 
@@ -117,6 +117,13 @@ class Range:
         return cls(mean, mean - h, mean + h, n)
 
 
+def point(value: float) -> Range:
+    """One model measured once, as a zero-width range: the band is already a prediction
+    interval for a single retrain, so a single value is compared with it as it is (used to
+    judge each oracle against the others)."""
+    return Range(value, value, value, 1)
+
+
 def attack_outcome(model: Range, null: Band, two_sided: bool = False) -> str:
     """beyond / within / inconclusive: is the attacked model beyond the oracles' null?"""
     if model.low > null.high or (two_sided and model.high < null.low):
@@ -165,8 +172,12 @@ class AttackJudgement:
 
 
 def judge_attack(attack: str, model_values: Sequence[float], oracle_values: Sequence[float],
-                 base_values: Sequence[float]) -> AttackJudgement:
-    model, null = Range.of(model_values), Band.of(oracle_values)
+                 base_values: Sequence[float], single: bool = False) -> AttackJudgement:
+    """One attack's judgement. `single`: `model_values` is one independent model measured
+    once (an oracle left out of the null), compared as a point with the prediction band."""
+    if single and len(model_values) != 1:
+        raise ValueError("a single model has exactly one value")
+    model, null = (point(model_values[0]) if single else Range.of(model_values)), Band.of(oracle_values)
     outcome = attack_outcome(model, null, two_sided=attack in TWO_SIDED)
     return AttackJudgement(attack, outcome, model, null, Recovery.of(model, statistics.fmean(base_values), null))
 
@@ -207,5 +218,6 @@ def rule_text() -> str:
             f"'within' when it does not reach above it, 'inconclusive' when it straddles the edge. "
             f"A model is not-forgotten when a forgetting check ({', '.join(FORGETTING_CHECKS)}) is beyond, "
             f"suppression-like when it forgets and another attack is beyond, removal-like when every "
-            f"attack is within, and inconclusive otherwise.")
+            f"attack is within, and inconclusive otherwise. Each oracle is checked the same way against "
+            f"the band of the others, its single value as a point.")
 

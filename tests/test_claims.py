@@ -55,53 +55,80 @@ def test_bad_specs_name_line_and_allowed(mini, audit, field, fragment, allowed):
         assert allowed in match[0].allowed
 
 
-def audit_result(gap, gap_std, forget=0.1, oracle_forget=0.1, forget_std=0.02, base_retain=1.0, retain=0.99, retain_std=0.01):
-    attack = {"metric": "accuracy", "mean": 0.1 + gap, "per_seed": [0.1 + gap], "oracle_mean": 0.1, "gap": gap,
-              "gap_std": gap_std, "threshold": 0.15}
+ORACLES = {"relearn": [0.08, 0.10, 0.12, 0.09, 0.11], "no_attack": [0.03, 0.00, 0.06, 0.03, 0.03]}
+
+
+def attack_record(name, values, oracle=None):
+    """An attack's record as the calibrated audit writes it (judged by the real rule)."""
+    import statistics
+
+    from reference_impls.verdicts import judge_attack
+
+    oracle = oracle or ORACLES[name]
+    mean = statistics.fmean(values)
+    return {"metric": "accuracy", "mean": mean, "std": statistics.stdev(values), "per_seed": list(values),
+            "oracle_mean": statistics.fmean(oracle), "oracle_values": oracle, "gap": mean - statistics.fmean(oracle),
+            "gap_std": statistics.stdev(values), **judge_attack(name, values, oracle, [1.0, 1.0, 1.0]).as_dict()}
+
+
+def audit_result(relearn=(0.10, 0.11, 0.09), forget=(0.05, 0.04, 0.06), base_retain=1.0, retain=0.99, retain_std=0.01):
+    import statistics
+
     return {
-        "settings": {"thresholds": {"no_attack": 0.15, "relearn": 0.15}},
+        "settings": {"quick": True},
         "base": {"forget_acc": 1.0, "retain_acc": base_retain},
-        "oracle": {"forget_acc": oracle_forget, "retain_acc": 1.0},
-        "methods": {"npo": {"forget_acc": forget, "forget_acc_std": forget_std, "retain_acc": retain,
-                            "retain_acc_std": retain_std, "attacks": {"relearn": attack}}},
+        "oracle": {"forget_acc": 0.03, "retain_acc": 1.0},
+        "methods": {"npo": {"forget_acc": statistics.fmean(forget), "forget_acc_std": statistics.stdev(forget),
+                            "retain_acc": retain, "retain_acc_std": retain_std,
+                            "attacks": {"relearn": attack_record("relearn", list(relearn)),
+                                        "no_attack": attack_record("no_attack", list(forget))}}},
     }
 
 
 @pytest.mark.parametrize(
-    "gap, std, expects, status",
+    "relearn, expects, status",
     [
-        (0.50, 0.05, "recovers", "reproduced"),
-        (0.02, 0.05, "recovers", "not-reproduced"),
-        (0.16, 0.05, "recovers", "inconclusive"),
-        (0.02, 0.05, "does-not-recover", "reproduced"),
-        (0.50, 0.05, "does-not-recover", "not-reproduced"),
-        # a zero spread over seeds does not make a close call certain: the machine tolerance still applies
-        (0.18, 0.0, "recovers", "inconclusive"),
-        (0.12, 0.0, "does-not-recover", "inconclusive"),
-        (0.30, 0.0, "recovers", "reproduced"),
+        ((0.50, 0.52, 0.48), "recovers", "reproduced"),
+        ((0.10, 0.11, 0.09), "recovers", "not-reproduced"),
+        ((0.10, 0.30, 0.50), "recovers", "inconclusive"),   # the interval straddles the band's edge
+        ((0.10, 0.11, 0.09), "does-not-recover", "reproduced"),
+        ((0.50, 0.52, 0.48), "does-not-recover", "not-reproduced"),
+        ((0.10, 0.30, 0.50), "does-not-recover", "inconclusive"),
+        # just above the band with no spread: the resolution floor keeps it from counting
+        ((0.17, 0.17, 0.17), "recovers", "inconclusive"),
     ],
 )
-def test_judging_attack_claims(gap, std, expects, status):
+def test_judging_attack_claims_uses_the_audits_outcome_against_the_null(relearn, expects, status):
     spec = AuditSpec(method="npo", attack="relearn", expects=expects)
-    got, numbers = judge(spec, audit_result(gap, std))
+    got, numbers = judge(spec, audit_result(relearn=relearn))
     assert got == status
-    assert numbers["difference"] == gap and numbers["spread"] == std and numbers["threshold"] == 0.15
-    assert numbers["margin"] == max(std, MACHINE_TOLERANCE)
+    assert numbers["null_low"] < numbers["oracle"] < numbers["null_high"]
+    assert numbers["method_low"] <= numbers["method"] <= numbers["method_high"]
+    assert numbers["outcome"] in ("beyond", "within", "inconclusive")
+
+
+def test_a_method_that_did_not_forget_leaves_recovery_claims_untested():
+    result = audit_result(relearn=(0.9, 0.92, 0.88), forget=(0.6, 0.62, 0.58))
+    result["methods"]["npo"]["verdict"] = "not-forgotten"
+    for expects in ("recovers", "does-not-recover"):
+        status, numbers = judge(AuditSpec(method="npo", attack="relearn", expects=expects), result)
+        assert status == "inconclusive" and "did not forget" in numbers["note"]
+    assert judge(AuditSpec(method="npo", expects="forgets"), result)[0] == "not-reproduced"
 
 
 def test_judging_forgetting_and_utility():
     forgets = AuditSpec(method="npo", expects="forgets")
-    assert judge(forgets, audit_result(0, 0, forget=0.12, oracle_forget=0.1))[0] == "reproduced"
-    assert judge(forgets, audit_result(0, 0, forget=0.6, oracle_forget=0.1))[0] == "not-reproduced"
+    assert judge(forgets, audit_result(forget=(0.05, 0.03, 0.04)))[0] == "reproduced"
+    assert judge(forgets, audit_result(forget=(0.6, 0.62, 0.58)))[0] == "not-reproduced"
     # "lowers" is weaker than "forgets": a drop from the base model (1.0) is enough
     reduces = AuditSpec(method="npo", expects="reduces")
-    assert judge(reduces, audit_result(0, 0, forget=0.6, oracle_forget=0.1))[0] == "reproduced"
-    assert judge(reduces, audit_result(0, 0, forget=0.95, oracle_forget=0.1))[0] == "not-reproduced"
-    assert judge(reduces, audit_result(0, 0, forget=0.83, oracle_forget=0.1))[0] == "inconclusive"
-    assert judge(reduces, audit_result(0, 0, forget=0.6))[1]["difference"] == pytest.approx(0.4)
+    assert judge(reduces, audit_result(forget=(0.6, 0.6, 0.6)))[0] == "reproduced"
+    assert judge(reduces, audit_result(forget=(0.95, 0.95, 0.95)))[0] == "not-reproduced"
+    assert judge(reduces, audit_result(forget=(0.83, 0.83, 0.83)))[0] == "inconclusive"
+    assert judge(reduces, audit_result(forget=(0.6, 0.6, 0.6)))[1]["difference"] == pytest.approx(0.4)
     utility = AuditSpec(method="npo", expects="preserves-utility")
-    assert judge(utility, audit_result(0, 0, retain=0.98))[0] == "reproduced"
-    assert judge(utility, audit_result(0, 0, retain=0.5))[0] == "not-reproduced"
+    assert judge(utility, audit_result(retain=0.98))[0] == "reproduced"
+    assert judge(utility, audit_result(retain=0.5))[0] == "not-reproduced"
 
 
 def test_verify_reuses_identical_settings_and_checks_drift(mini, monkeypatch, capsys):
@@ -110,13 +137,13 @@ def test_verify_reuses_identical_settings_and_checks_drift(mini, monkeypatch, ca
 
     def fake_run(methods, quick, seeds, log=print):
         runs.append(methods)
-        result = audit_result(0.5 if len(runs) < 3 else 0.01, 0.05)
+        result = audit_result(relearn=(0.5, 0.52, 0.48) if len(runs) < 3 else (0.10, 0.11, 0.09))
         result["settings"] = {**result["settings"], "quick": quick, "methods": methods}
         result["seeds"] = list(range(seeds))
         return result
 
     monkeypatch.setattr(verify_module, "run_audit", fake_run)
-    monkeypatch.setattr(verify_module, "settings_now", lambda m, q, s: {"thresholds": {"no_attack": 0.15, "relearn": 0.15}, "quick": q, "methods": m})
+    monkeypatch.setattr(verify_module, "settings_now", lambda m, q, s: {"quick": q, "methods": m})
     monkeypatch.setattr(verify_module, "write_audit", lambda catalog, audit: (mini.root / "results").mkdir(exist_ok=True) or
                         (mini.root / "results" / "audit.json").write_text(json.dumps(audit)))
     assert main(["verify", "--quick", "--catalog", str(mini.root)]) == 0

@@ -180,7 +180,8 @@ def test_reference_impls_imports_run_one_way():
 
 @pytest.fixture(scope="module")
 def small_world():
-    from reference_impls.toyworld import World, WorldConfig, load_or_train
+    from reference_impls.model_cache import load_or_train
+    from reference_impls.toyworld import World, WorldConfig
 
     world = World.build(WorldConfig(**SMALL_WORLD))
     model, tokenizer = load_or_train(world, progress=False)
@@ -193,8 +194,9 @@ def test_encode_masks_prompt_and_padding(small_world):
                          ("Question: x?\nAnswer:", "I do not know")])
     labels, mask = batch["labels"], batch["attention_mask"]
     answer_ids = tok(" I do not know", add_special_tokens=False)["input_ids"]
-    assert labels[1][labels[1] != IGNORE].tolist() == answer_ids
-    assert (labels[0] != IGNORE).sum() == 1
+    assert tok.unk_token_id not in answer_ids  # every word of the refusal is in the vocabulary
+    assert labels[1][labels[1] != IGNORE].tolist() == answer_ids + [tok.eos_token_id]  # the answer, then EOS
+    assert (labels[0] != IGNORE).sum() == 2
     assert (labels[mask == 0] == IGNORE).all()
 
 
@@ -206,7 +208,9 @@ def test_world_is_deterministic_and_the_base_model_recalls_it(small_world):
     assert again.facts == world.facts
     system = System(model, tok)
     assert evaluate(system, world.qa(world.forget_entities + world.retain_entities))["acc"] >= 0.95
-    assert evaluate(system, world.qa(world.holdout_entities))["acc"] < 0.5
+    # holdout people: their trained attributes are recalled, the others were never trained
+    assert evaluate(system, world.trained_qa(world.holdout_entities))["acc"] >= 0.95
+    assert evaluate(system, world.non_member_qa())["acc"] < 0.5
 
 
 @pytest.mark.parametrize("name", list(METHODS))

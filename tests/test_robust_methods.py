@@ -20,7 +20,7 @@ pytest.importorskip("transformers")
 from reference_impls import METHODS, method_module  # noqa: E402
 from reference_impls.data import Task, as_prompts, encode  # noqa: E402
 from reference_impls.evaluation import System, evaluate  # noqa: E402
-from reference_impls.training import accelerator_for  # noqa: E402
+from reference_impls.training import new_accelerator  # noqa: E402
 
 # Same as tests/test_reference_impls.py, so the cached models are shared.
 SMALL_WORLD = {"n_forget": 6, "n_retain": 18, "n_holdout": 6, "steps": 800, "layers": 2,
@@ -30,7 +30,8 @@ ROBUST = ("undo", "sam_unlearn", "tar")
 
 @pytest.fixture(scope="module")
 def small_world():
-    from reference_impls.toyworld import World, WorldConfig, load_or_train
+    from reference_impls.model_cache import load_or_train
+    from reference_impls.toyworld import World, WorldConfig
 
     world = World.build(WorldConfig(**SMALL_WORLD))
     model, tokenizer = load_or_train(world, progress=False)
@@ -89,7 +90,7 @@ def test_sam_gradient_is_taken_at_the_perturbed_weights_and_the_weights_are_rest
     model = copy.deepcopy(model).train()
     ref = frozen_copy(model)
     cfg = module.Config(objective=objective, progress=False)
-    acc = accelerator_for(cfg)
+    acc = new_accelerator(cfg)
     params = list(model.parameters())
     pairs = world.qa(world.forget_entities)[:8]
     theta = [p.detach().clone() for p in params]

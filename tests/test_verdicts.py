@@ -134,3 +134,16 @@ def test_resolution_equals_the_catalogs_machine_tolerance():
     from sokkit.claims import MACHINE_TOLERANCE
 
     assert verdicts.RESOLUTION == MACHINE_TOLERANCE
+
+
+def test_a_single_oracle_is_judged_as_a_point_against_the_others_band():
+    from reference_impls.verdicts import judge_attack
+
+    others = [0.10, 0.12, 0.08, 0.11]
+    band = Band.of(others)
+    inside = band.high - 0.01  # within the prediction band, but less than RESOLUTION from its edge
+    assert judge_attack("relearn", [inside], others, [1.0], single=True).outcome == "within"
+    assert judge_attack("relearn", [inside], others, [1.0]).outcome == "inconclusive"  # as a mean over seeds
+    assert judge_attack("relearn", [band.high + 0.01], others, [1.0], single=True).outcome == "beyond"
+    with pytest.raises(ValueError):
+        judge_attack("relearn", [0.1, 0.2], others, [1.0], single=True)

@@ -25,7 +25,7 @@ from ..config import CommonConfig, ConfigError, opt
 from ..data import as_prompts, encode, forget_retain_batches, split
 from ..evaluation import decoder_layers, System
 from ..losses import sequence_logprobs, token_nll
-from ..training import accelerator_for, batch_seed, check_loss, finish, prepare_training, progress, step
+from ..training import batch_seed, check_loss, finish, prepare_training, process_state, progress, step
 
 INTENTION = "removal"
 OUTPUT_PROJECTIONS = ("mlp.down_proj", "mlp.c_proj", "mlp.dense_4h_to_h", "mlp.fc2")
@@ -117,7 +117,7 @@ def neuron_masks(model, chosen: torch.Tensor) -> list[tuple[torch.nn.Parameter, 
 
 def unlearn(cfg: Config, task) -> System:
     # Locate on the device the edit runs on, so the mask is built where the gradients are.
-    model = task.model.to(accelerator_for(cfg).device)
+    model = task.model.to(process_state().device)
     chosen = locate(model, task.tokenizer, task.forget, task.retain, cfg.neurons, cfg.eps)
     model.requires_grad_(False)
     weights, hooks = [], []

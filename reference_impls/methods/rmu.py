@@ -77,7 +77,8 @@ def unlearn(cfg: Config, task) -> System:
             ref(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         if control is None:  # c·u, with c relative to the typical activation norm
             norms = ref_store["out"][:n_forget].norm(dim=-1)[f_batch["attention_mask"].bool()]
-            control = cfg.steering_coeff * norms.mean() * u
+            # averaged over processes: under DDP every rank must steer towards the same target
+            control = cfg.steering_coeff * acc.reduce(norms.mean(), reduction="mean") * u
         with capture_output(decoder_layers(model)[layer]) as store:
             model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         h = store["out"]

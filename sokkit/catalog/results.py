@@ -50,7 +50,14 @@ class AuditFile(_Open):
 class Numbers(_Open):
     difference: float
     spread: float
-    threshold: float
+    # Judged against a threshold (comparisons, utility, 'reduces') ...
+    threshold: float | None = None
+    # ... or by the audit's outcome against the oracles' null band.
+    outcome: Literal["beyond", "within", "inconclusive"] | None = None
+    method_low: float | None = None
+    method_high: float | None = None
+    null_low: float | None = None
+    null_high: float | None = None
 
 
 class ClaimRecord(_Open):

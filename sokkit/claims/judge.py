@@ -2,15 +2,22 @@
 (`reference_impls.audit`); the specs themselves are checked in `specs`.
 
 A claim's spec names a reference implementation, an attack and what the paper
-predicts. Judging reads the audit's numbers for that method:
+predicts. Judging reads the audit's numbers for that method; the calibrated audit has
+already judged every attack against the null of independent oracles (beyond / within /
+inconclusive at 95%, see `reference_impls/verdicts.py`), and judging uses that outcome:
 
-- `recovers` / `does-not-recover`: the attack's gap, the attacked method's metric minus
-  the attacked oracle's, against the audit's threshold for that attack;
-- `forgets`: the method's forget accuracy minus the oracle's (forgotten as far as retraining);
-- `reduces`: the base model's forget accuracy minus the method's, predicted above the
-  threshold (a claim that unlearning *lowers* what the model knows, not that it matches
+- `recovers` / `does-not-recover`: the attack's outcome — beyond the null is a recovery,
+  within it is none, and inconclusive stays inconclusive; for a method the audit found
+  `not-forgotten` both are inconclusive (what was never forgotten cannot be recovered);
+- `forgets`: the plain forget questions (`no_attack`) within the null: forgotten as far as
+  retraining; beyond it: not forgotten;
+- `reduces`: the base model's forget accuracy minus the method's, predicted above
+  EFFECT_SIZE (a claim that unlearning *lowers* what the model knows, not that it matches
   retraining);
-- `preserves-utility`: the base model's retain accuracy minus the method's.
+- `preserves-utility`: the base model's retain accuracy minus the method's, predicted
+  below EFFECT_SIZE.
+
+The last two have no oracle null to compare with, so they use a stated effect size.
 
 A comparative spec (`than: <another reference implementation>`) is judged the same way on
 the difference between the two methods, method minus `than`, with threshold 0:
@@ -157,33 +164,52 @@ def judge_comparison(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[
     return _verdict(difference, spread, 0.0, above=above), numbers
 
 
+# The change in accuracy that counts as an effect for the judgements without an oracle null:
+# a drop in forget accuracy of more than this is a reduction, a drop in retain accuracy of
+# less than this is preserved utility. 0.15 is about one question in seven, a change a user
+# would notice; the margins (spread, MACHINE_TOLERANCE) are added on top.
+EFFECT_SIZE = 0.15
+
+OUTCOME_STATUS = {"beyond": "reproduced", "within": "not-reproduced", "inconclusive": "inconclusive"}
+FLIPPED = {"reproduced": "not-reproduced", "not-reproduced": "reproduced", "inconclusive": "inconclusive"}
+
+
+def _half_width(attack: dict[str, Any]) -> float:
+    model = attack.get("model") or {}
+    if "high" in model and "low" in model:
+        return (model["high"] - model["low"]) / 2
+    return attack.get("std", 0.0)
+
+
 def judge(spec: AuditSpec, audit: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The status of one spec against one audit result, with the numbers behind it."""
     if spec.than is not None:
         return judge_comparison(spec, audit)
     method = audit["methods"][spec.method]
-    if spec.expects in ("recovers", "does-not-recover"):
-        attack = method["attacks"][spec.attack]
+    if spec.expects in ("recovers", "does-not-recover", "forgets"):
+        attack = method["attacks"]["no_attack" if spec.expects == "forgets" else spec.attack]
+        null = attack["null"]
         numbers = {
             "metric": attack["metric"], "method": attack["mean"], "method_per_seed": attack["per_seed"],
-            "oracle": attack["oracle_mean"], "difference": attack["gap"], "spread": attack["gap_std"],
-            "threshold": attack["threshold"], "margin": margin(attack["gap_std"]),
+            "oracle": attack["oracle_mean"], "null_low": null["low"], "null_high": null["high"],
+            "method_low": attack["model"]["low"], "method_high": attack["model"]["high"],
+            "outcome": attack["outcome"], "recovery": (attack.get("recovery") or {}).get("score"),
+            "difference": attack["gap"], "spread": attack["gap_std"], "margin": margin(_half_width(attack)),
         }
-        status = _verdict(attack["gap"], attack["gap_std"], attack["threshold"], above=spec.expects == "recovers")
-        return status, numbers
-    threshold = audit["settings"]["thresholds"]["no_attack"]
-    if spec.expects == "forgets":
-        difference = method["forget_acc"] - audit["oracle"]["forget_acc"]
-        spread = method["forget_acc_std"]
-        numbers = {"metric": "forget accuracy", "method": method["forget_acc"], "oracle": audit["oracle"]["forget_acc"],
-                   "base": audit["base"]["forget_acc"]}
-    elif spec.expects == "reduces":
-        difference = audit["base"]["forget_acc"] - method["forget_acc"]
-        spread = method["forget_acc_std"]
-        numbers = {"metric": "forget accuracy", "method": method["forget_acc"], "base": audit["base"]["forget_acc"]}
+        status = OUTCOME_STATUS[attack["outcome"]]
+        if spec.expects != "forgets" and method.get("verdict") == "not-forgotten":
+            # knowledge that was never forgotten cannot be recovered: the claim is not tested
+            numbers["note"] = "the method did not forget on the toy world, so recovery is not tested"
+            return "inconclusive", numbers
+        return (status if spec.expects == "recovers" else FLIPPED[status]), numbers
+    if spec.expects == "reduces":
+        _, mine = _series(method, "forget", None)
+        difference = audit["base"]["forget_acc"] - mine.mean
+        spread, threshold, above = mine.spread, EFFECT_SIZE, True
+        numbers = {"metric": "forget accuracy", "method": mine.mean, "base": audit["base"]["forget_acc"]}
     else:
         difference = audit["base"]["retain_acc"] - method["retain_acc"]
-        spread = method["retain_acc_std"]
+        spread, threshold, above = method["retain_acc_std"], EFFECT_SIZE, False
         numbers = {"metric": "retain accuracy", "method": method["retain_acc"], "base": audit["base"]["retain_acc"]}
     numbers.update(difference=difference, spread=spread, threshold=threshold, margin=margin(spread))
-    return _verdict(difference, spread, threshold, above=spec.expects == "reduces"), numbers
+    return _verdict(difference, spread, threshold, above=above), numbers

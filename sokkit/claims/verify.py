@@ -43,7 +43,7 @@ def _comparable(settings: dict[str, Any]) -> dict[str, Any]:
 def audit_settings(methods: list[str], quick: bool, seeds: int):
     from reference_impls.audit import AuditSettings
 
-    return AuditSettings(methods=methods, seeds=seeds, quick=quick)
+    return AuditSettings.make(methods, quick, seeds)
 
 
 def reusable(existing: dict[str, Any] | None, settings: dict[str, Any], methods: list[str]) -> bool:
@@ -208,8 +208,13 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     for r in result["claims"]:
         n = r["numbers"]
         than = f" than {r['spec']['than']}" if r["spec"].get("than") else ""
-        lines.append(f"{r['status']:<15} {r['paper']}:{r['claim']}  ({r['spec']['method']}{than}"
-                     f"{', ' + r['spec']['attack'] if r['spec'].get('attack') else ''}: difference {n['difference']:+.3f}"
-                     f" ± {n.get('margin', n['spread']):.3f}, threshold {n['threshold']:.2f})")
+        where = f"{r['spec']['method']}{than}{', ' + r['spec']['attack'] if r['spec'].get('attack') else ''}"
+        if n.get("outcome") is not None:
+            detail = (f"{n['outcome']} the oracles' null: {n['method']:.3f} [{n['method_low']:.3f}, "
+                      f"{n['method_high']:.3f}] vs band [{n['null_low']:.3f}, {n['null_high']:.3f}]")
+        else:
+            detail = (f"difference {n['difference']:+.3f} ± {n.get('margin', n['spread']):.3f}, "
+                      f"threshold {n['threshold']:.2f}")
+        lines.append(f"{r['status']:<15} {r['paper']}:{r['claim']}  ({where}: {detail})")
     return lines
 

@@ -54,28 +54,72 @@ def audit_page(site: Site) -> str:
     here = "audit.md"
     out = ["# Intention audit", "",
            "Each reference implementation unlearns the same forget set from the same toy model; then every attack "
-           "is run on it and on the oracle retrained without the forget set. A method is *suppression-like* when "
-           "some attack recovers measurably more than it does from the oracle, *removal-like* otherwise. These "
-           "verdicts fill the observed-behaviour axis from evidence this project produced.", ""]
+           "is run on it, on the base model and on several oracles retrained without the forget set with different "
+           "seeds. The oracles' spread is the *null*: how much an attack gets back from a model that never saw the "
+           "forget set. A method is *not-forgotten* when it still answers the forget questions beyond the null, "
+           "*suppression-like* when it forgets but some attack recovers beyond the null, *removal-like* when every "
+           "attack stays within it, and *inconclusive* when an interval straddles the band's edge. These verdicts "
+           "fill the observed-behaviour axis from evidence this project produced. The toy world is a small "
+           "transformer trained on invented facts: a verdict here says what a mechanism does in a controlled "
+           "setting, not what a paper measured on a large model.", ""]
     if not site.audit:
         return "\n".join(out + ["No audit results yet: run `sokkit verify`.", ""])
     a = site.audit
     if (results_dir(site.catalog) / FIGURE_FILE).is_file():  # copied beside the pages by the site builder
-        out += [f'<p><img src="{href(here, "audit.png")}" alt="Attack results per method and oracle"></p>', ""]
+        out += [f'<p><img src="{href(here, "audit.png")}" alt="Heat map of recovery scores per method and attack"></p>', ""]
     rows = [("base", a["base"]), ("oracle", a["oracle"])] + sorted(a["methods"].items())
     out.append(table(rows, [
         Column("Model", lambda r: esc_html(r[0]), sort=lambda r: r[0]),
         Column("Design intent", lambda r: esc_html(r[1].get("intention") or "—"), values=lambda r: [r[1].get("intention") or "—"]),
         Column("Forget acc.", lambda r: f"{r[1]['forget_acc']:.2f}", sort=lambda r: f"{r[1]['forget_acc']:.4f}", numeric=True),
         Column("Retain acc.", lambda r: f"{r[1]['retain_acc']:.2f}", sort=lambda r: f"{r[1]['retain_acc']:.4f}", numeric=True),
+        Column("Not forgotten on", lambda r: esc_html(", ".join(r[1].get("not_forgotten_by", [])) or "—"),
+               values=lambda r: r[1].get("not_forgotten_by", [])),
         Column("Recovered by", lambda r: esc_html(", ".join(r[1].get("recovered_by", [])) or "—"),
                values=lambda r: r[1].get("recovered_by", [])),
         Column("Verdict", lambda r: esc_html(r[1].get("verdict", "—")), values=lambda r: [r[1].get("verdict", "—")]),
     ]))
+    out += recovery_table(a)
+    per_oracle = a["oracle"].get("per_oracle") or []
+    if per_oracle:
+        out += ["", "<p>Each oracle judged against the null of the others: " + "; ".join(
+            f"train seed {esc_html(p.get('train_seed'))}: {esc_html(p.get('verdict'))}" for p in per_oracle) + ".</p>"]
     settings = a.get("settings", {})
     out += ["", f"Seeds {esc_html(a.get('seeds'))}; versions {esc_html(a.get('versions'))}; verdict rule: "
             f"{esc_html(settings.get('verdict_rule', ''))}", ""]
     return "\n".join(out)
+
+
+def _number(value) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "n/a"
+
+
+def recovery_table(audit: dict) -> list[str]:
+    """Method × attack recovery scores with their outcome, and the oracles' null band per
+    attack in the attack's own units (a heat map in HTML: the cell's shade is the score)."""
+    attacks = list((audit.get("base") or {}).get("attacks") or {})
+    if not attacks or "null" not in audit["base"]["attacks"][attacks[0]]:
+        return []
+    head = "".join(f"<th>{esc_html(x)}</th>" for x in attacks)
+    lines = ["", "## Recovery score per attack", "",
+             "<p>0 is as good as retraining, 1 as if nothing had been unlearned; ▲ marks a result beyond the "
+             "oracles' null, ? an inconclusive one, n/a an attack that does not separate the base model from the "
+             "oracles. The last row is the null band in the attack's own units (accuracy, or AUC for membership).</p>",
+             '<div class="sokkit-scroll"><table class="sokkit-heat"><thead><tr><th>model</th>' + head + "</tr></thead><tbody>"]
+    rows = [("base", audit["base"])] + sorted(audit.get("methods", {}).items())
+    for name, row in rows:
+        cells = []
+        for x in attacks:
+            record = row["attacks"].get(x, {})
+            score = (record.get("recovery") or {}).get("score")
+            mark = {"beyond": " ▲", "inconclusive": " ?"}.get(record.get("outcome"), "")
+            shade = "" if score is None else f' style="--heat:{max(0.0, min(1.0, score)):.2f}"'
+            cells.append(f"<td{shade}>{_number(score)}{mark}</td>")
+        lines.append(f"<tr><th>{esc_html(name)}</th>{''.join(cells)}</tr>")
+    band = "".join(f"<td>[{_number(audit['base']['attacks'][x]['null']['low'])}, "
+                   f"{_number(audit['base']['attacks'][x]['null']['high'])}]</td>" for x in attacks)
+    lines += [f"<tr><th>null band</th>{band}</tr>", "</tbody></table></div>", ""]
+    return lines
 
 
 def pages(site: Site) -> dict[str, str]:

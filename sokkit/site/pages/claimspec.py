@@ -21,12 +21,17 @@ def method_cell(spec: AuditSpec) -> str:
 
 
 def difference_text(record: dict[str, Any], spec: AuditSpec | None = None) -> str:
-    """'+0.13 ± 0.26 (simnpo − npo, threshold 0.00)' from a claims.json record (HTML-safe)."""
+    """'+0.13 ± 0.26 (simnpo − npo, threshold 0.00)', or for a claim judged on the audit's
+    outcome 'beyond the oracles' null: 0.42 [0.30, 0.55] vs band [0.00, 0.12]', from a
+    claims.json record (HTML-safe)."""
     n = record["numbers"]
     what = ""
     than = (spec.than if spec else None) or record.get("spec", {}).get("than")
     method = (spec.method if spec else None) or record.get("spec", {}).get("method")
     if than:
         what = f"{esc_html(method)} − {esc_html(than)}, "
+    if n.get("outcome") is not None:
+        return (f"{esc_html(n['outcome'])} the oracles' null: {n['method']:.2f} "
+                f"[{n['method_low']:.2f}, {n['method_high']:.2f}] vs band [{n['null_low']:.2f}, {n['null_high']:.2f}]")
     return (f"{n['difference']:+.2f} ± {n.get('margin', n['spread']):.2f} "
             f"({what}threshold {n['threshold']:.2f})")

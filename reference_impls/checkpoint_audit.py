@@ -1,0 +1,232 @@
+"""The intention audit of your own checkpoints: an unlearned model, the model it was
+unlearned from, and optionally oracles (models trained without the forget set, such as
+TOFU's published retain models), all local Hugging Face causal LMs.
+
+The attacks are the toy-world audit's (`attacks.py`), fed from JSONL files instead of the
+toy world:
+
+| attack          | data it needs                | number reported                                  |
+|-----------------|------------------------------|--------------------------------------------------|
+| no_attack       | forget                       | forget score                                     |
+| paraphrase      | paraphrases (optional)       | forget score on the paraphrased questions         |
+| relearn         | forget                       | best score on the second half of the forget lines after fine-tuning on the first half, over the grid |
+| finetune        | retain                       | best forget score after fine-tuning on retain, over the grid |
+| logit_lens      | forget                       | best intermediate layer's first-token accuracy    |
+| ablation        | forget, retain               | forget score with the forget-vs-retain direction projected out |
+| quant8/4        | forget                       | forget score after round-to-nearest quantization  |
+| membership      | forget, holdout (optional)   | loss-based AUC, forget vs holdout                 |
+| membership_mink | forget, holdout (optional)   | Min-K%++ AUC, forget vs holdout                   |
+
+The score is `acc` (the exact reference answer under greedy decoding, teacher-forced) or
+`prob` (the reference answer's probability), chosen with `--score`; long free-text answers
+are better served by `prob`. Relearning trains on the first half of the forget lines and
+scores the second half, so keep the lines about one subject together in the file.
+
+**With oracles** each attack is judged as in the toy-world audit (`verdicts.py`): the
+unlearned model's value (±RESOLUTION) against the oracles' null band. With two or more
+oracles the band is their prediction interval; with one, whose spread between retrains is
+unknown, the band is its value ±RESOLUTION — weaker evidence, and the report says so.
+**Without an oracle** nothing says what a model that never saw the forget set would score,
+so the audit reports how much of what was forgotten each attack restores relative to the
+base model, `(attacked − unlearned) / (base − unlearned)`, and whether it lifts the forget
+score beyond the unattacked value by more than RESOLUTION twice over; its verdicts are
+`suppression-like (no oracle)` or `no recovery found (no oracle)`, never removal-like.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from .config import ConfigError
+from .data import QA, load_qa_jsonl
+from .model_folder import check_model_folder
+from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement, Band, Range, Recovery,
+                       attack_outcome, overall_verdict)
+
+DTYPES = ("float32", "bfloat16", "float16")
+SCORES = ("acc", "prob")
+CHECKPOINT_ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "logit_lens", "ablation",
+                      "quant8", "quant4", "membership", "membership_mink"]
+
+
+@dataclasses.dataclass
+class CheckpointData:
+    forget: list[QA]
+    retain: list[QA]
+    holdout: list[QA] | None = None
+    paraphrases: list[QA] | None = None
+
+    @classmethod
+    def load(cls, forget: str, retain: str, holdout: str | None = None,
+             paraphrases: str | None = None) -> "CheckpointData":
+        data = cls(load_qa_jsonl(forget), load_qa_jsonl(retain),
+                   load_qa_jsonl(holdout) if holdout else None, load_qa_jsonl(paraphrases) if paraphrases else None)
+        if len(data.forget) < 2:
+            raise ConfigError(f"{forget}: relearning needs at least two forget lines (it trains on the first "
+                              f"half and scores the second); found {len(data.forget)}")
+        return data
+
+
+def load_checkpoint(path: str, role: str, dtype: str = "float32"):
+    """(model, tokenizer) from a local folder, with a clear error for each way it can fail."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = check_model_folder(path, role)
+    if dtype not in DTYPES:
+        raise ConfigError(f"--dtype {dtype!r} is not allowed (allowed: {', '.join(DTYPES)})")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype))
+    except (OSError, ValueError, ImportError) as exc:
+        raise ConfigError(f"cannot load --{role} '{path}': {str(exc).splitlines()[0]}") from None
+    if torch.cuda.is_available():
+        model = model.to("cuda")
+    model.eval()
+    return model, tokenizer
+
+
+def check_same_vocabulary(tokenizers: dict[str, object]) -> None:
+    """Every model must read the questions as the same tokens."""
+    (first, reference), *rest = tokenizers.items()
+    vocab = reference.get_vocab()
+    for name, tok in rest:
+        if tok.get_vocab() != vocab:
+            raise ConfigError(f"--{name.split('-')[0]} and --{first} have different vocabularies ({len(tok)} vs "
+                              f"{len(reference)} tokens); the audit compares models that read the same tokens")
+
+
+def attack_checkpoint(model, tokenizer, data: CheckpointData, grid, seed: int, score: str) -> dict:
+    """Every attack the data allows on one model: {attack: value}."""
+    from .attacks import (ablation_accuracy, logit_lens_accuracy, membership_auc, min_k_membership_auc,
+                          quantized_copy, worst_case_finetune)
+    from .evaluation import System, evaluate
+
+    half = len(data.forget) // 2
+    part_a, part_b = data.forget[:half], data.forget[half:]
+    out = {"no_attack": evaluate(System(model, tokenizer), data.forget)[score]}
+    if data.paraphrases:
+        out["paraphrase"] = evaluate(System(model, tokenizer), data.paraphrases)[score]
+    out["relearn"] = worst_case_finetune(model, tokenizer, part_a, part_b, grid, seed, score)
+    out["finetune"] = worst_case_finetune(model, tokenizer, data.retain, data.forget, grid, seed, score)
+    out["logit_lens"] = logit_lens_accuracy(model, tokenizer, data.forget)
+    out["ablation"] = ablation_accuracy(model, tokenizer, data.forget, data.retain, score)
+    for bits in (8, 4):
+        quantized = quantized_copy(model, bits)
+        out[f"quant{bits}"] = evaluate(System(quantized, tokenizer), data.forget)[score]
+        del quantized
+    if data.holdout:
+        out["membership"] = membership_auc(model, tokenizer, data.forget, data.holdout)
+        out["membership_mink"] = min_k_membership_auc(model, tokenizer, data.forget, data.holdout)
+    return out
+
+
+def judge_with_oracles(model: dict, oracles: list[dict], base: dict) -> tuple[str, dict]:
+    judged = {}
+    for attack, value in model.items():
+        values = [o[attack] for o in oracles]
+        null = Band.of(values) if len(values) >= 2 else Band(values[0], values[0] - RESOLUTION,
+                                                             values[0] + RESOLUTION, 1)
+        mine = Range.of([value])
+        judged[attack] = AttackJudgement(attack, attack_outcome(mine, null, attack in TWO_SIDED), mine, null,
+                                         Recovery.of(mine, base[attack], null))
+    outcomes = {a: j.outcome for a, j in judged.items()}
+    if not any(a in outcomes for a in FORGETTING_CHECKS):
+        raise ConfigError("internal: no forgetting check was run")
+    return overall_verdict(outcomes), {a: j.as_dict() for a, j in judged.items()}
+
+
+def judge_without_oracle(model: dict, base: dict) -> tuple[str, dict]:
+    """How much each attack restores relative to the base model (see the module docstring)."""
+    plain = model["no_attack"]
+    judged = {}
+    for attack, value in model.items():
+        if attack in FORGETTING_CHECKS or attack in TWO_SIDED:
+            judged[attack] = {"attack": attack, "value": value, "base": base[attack], "restores": None}
+            continue
+        span = base[attack] - plain
+        restored = (value - plain) / span if abs(span) > RESOLUTION else None
+        judged[attack] = {"attack": attack, "value": value, "base": base[attack], "restored_fraction": restored,
+                          "restores": value - plain > 2 * RESOLUTION}
+    hit = [a for a, j in judged.items() if j.get("restores")]
+    return ("suppression-like (no oracle)" if hit else "no recovery found (no oracle)"), judged
+
+
+def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], data: CheckpointData,
+                      grid=((30, 1e-5), (30, 3e-5)), seed: int = 0, dtype: str = "float32", score: str = "prob",
+                      log=print) -> dict:
+    """Attack the unlearned model, the base model and every oracle; judge; return the report."""
+    import torch
+
+    from .audit import versions
+
+    if score not in SCORES:
+        raise ConfigError(f"--score {score!r} is not allowed (allowed: {', '.join(SCORES)})")
+    start = time.perf_counter()
+    paths = {"model": model_path, "base": base_path, **{f"oracle-{i}": p for i, p in enumerate(oracle_paths)}}
+    from transformers import AutoTokenizer
+
+    tokenizers = {}
+    for role, path in paths.items():  # check every folder before any attack runs
+        folder = check_model_folder(path, "oracle" if role.startswith("oracle") else role)
+        try:
+            tokenizers[role] = AutoTokenizer.from_pretrained(folder)
+        except (OSError, ValueError, ImportError) as exc:
+            raise ConfigError(f"cannot load the tokenizer of '{path}': {str(exc).splitlines()[0]}") from None
+    check_same_vocabulary(tokenizers)
+    values = {}
+    for role, path in paths.items():
+        model, tok = load_checkpoint(path, "oracle" if role.startswith("oracle") else role, dtype)
+        torch.manual_seed(seed)
+        values[role] = attack_checkpoint(model, tok, data, grid, seed, score)
+        log(f"{role} attacked ({path})")
+        del model
+    oracles = [values[r] for r in paths if r.startswith("oracle")]
+    if oracles:
+        verdict, judged = judge_with_oracles(values["model"], oracles, values["base"])
+        evidence = ("oracles: their spread is the null" if len(oracles) >= 2 else
+                    "one oracle: the null band is its value ±RESOLUTION (no spread between retrains is known)")
+    else:
+        verdict, judged = judge_without_oracle(values["model"], values["base"])
+        evidence = "no oracle: recovery relative to the base model only (weaker evidence)"
+    return {
+        "kind": "checkpoint",
+        "models": paths,
+        "data": {"forget": len(data.forget), "retain": len(data.retain),
+                 "holdout": len(data.holdout or []), "paraphrases": len(data.paraphrases or [])},
+        "settings": {"grid": [list(g) for g in grid], "seed": seed, "dtype": dtype, "score": score,
+                     "resolution": RESOLUTION, "evidence": evidence},
+        "values": values,
+        "judged": judged,
+        "verdict": verdict,
+        "versions": versions(),
+        "wall_seconds": time.perf_counter() - start,
+    }
+
+
+def markdown_summary(result: dict) -> str:
+    attacks = list(result["values"]["model"])
+    roles = list(result["values"])
+    lines = [f"# Intention audit of a checkpoint\n",
+             f"Verdict: **{result['verdict']}** ({result['settings']['evidence']}).\n",
+             f"Models: " + "; ".join(f"{r} `{p}`" for r, p in result["models"].items()) + ".\n",
+             f"Score `{result['settings']['score']}`, dtype {result['settings']['dtype']}, fine-tuning grid "
+             f"{result['settings']['grid']}, seed {result['settings']['seed']}; data {result['data']}; wall time "
+             f"{result['wall_seconds']:.0f}s.\n",
+             "| attack | " + " | ".join(roles) + " | outcome |", "| --- |" + " --- |" * (len(roles) + 1)]
+    for a in attacks:
+        j = result["judged"].get(a, {})
+        outcome = j.get("outcome") or ("restores" if j.get("restores") else "—")
+        lines.append(f"| {a} | " + " | ".join(f"{result['values'][r][a]:.3f}" for r in roles) + f" | {outcome} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(result: dict, folder) -> None:
+    import json
+
+    folder = Path(folder)
+    (folder / "audit.json").write_text(json.dumps(result, indent=2, default=str))
+    (folder / "summary.md").write_text(markdown_summary(result))
+
