@@ -95,12 +95,31 @@ def measure(system, world: World, forgotten: list[str], grid, seed: int) -> dict
             "retain_paraphrase_acc": rp["acc"], "attacks": attack_all(system, world, forgotten, grid, seed)}
 
 
+# The forget set the methods' default step counts were set on (8 people × 4 facts × 3
+# questions). The audit keeps each default's budget in passes over the forget set: a
+# method's steps are scaled by (forget questions / this), so that doubling the forget set
+# does not halve how often a method sees each forget question. Fixed before any audit of
+# the larger world was run; never adjusted per method.
+DEFAULTS_FORGET_QUESTIONS = 96
+
+
+def audit_config(module, seed: int, forget_questions: int):
+    """A method's default Config for the audit, its step budget scaled to the forget set."""
+    cfg = module.Config(seed=seed, progress=False)
+    scale = max(1.0, forget_questions / DEFAULTS_FORGET_QUESTIONS)
+    if scale > 1 and hasattr(cfg, "steps"):
+        cfg.steps = round(cfg.steps * scale)
+        if getattr(cfg, "base_steps", None) == 0:  # UNDO: its base method's default, scaled likewise
+            cfg.base_steps = round(method_module(cfg.base_method).Config().steps * scale)
+    return cfg
+
+
 def unlearn_with(name: str, model, tokenizer, world: World, forget_entities: list[str],
                  wrapper_entities: list[str], seed: int):
     import torch
 
     module = method_module(name)
-    cfg = module.Config(seed=seed, progress=False)
+    cfg = audit_config(module, seed, len(world.qa(forget_entities)))
     task = Task(copy.deepcopy(model), tokenizer, world.qa(forget_entities), world.qa(world.retain_entities),
                 list(wrapper_entities))
     torch.manual_seed(seed)
@@ -250,7 +269,8 @@ def settings_record(settings: AuditSettings, world_config: WorldConfig) -> dict:
     return {**record, "world": dataclasses.asdict(world_config), "attacks": ATTACKS,
             "oracle_seeds": list(ORACLE_SEEDS[:settings.oracles]), "confidence": CONFIDENCE,
             "resolution": RESOLUTION, "two_sided": list(TWO_SIDED), "forgetting_checks": list(FORGETTING_CHECKS),
-            "verdicts": list(VERDICTS), "verdict_rule": rule_text()}
+            "verdicts": list(VERDICTS), "verdict_rule": rule_text(),
+            "method_budget": f"default steps × forget questions / {DEFAULTS_FORGET_QUESTIONS} (at least the default)"}
 
 
 def audit_models(settings: AuditSettings) -> tuple[tuple[str, bool, int], ...]:

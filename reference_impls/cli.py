@@ -78,6 +78,11 @@ def save_system(system: System, out: str, meta: dict) -> None:
         raise
 
 
+# Methods whose loop trains all weights through prepare_training and nothing else, so that
+# LoRA adapters can stand in for the weights.
+LORA_METHODS = ("grad_ascent", "npo", "simnpo", "idk_dpo", "refusal_tuning", "undial", "task_vector")
+
+
 def memory_estimate(model) -> str:
     """A rough estimate before training: weights, gradients and AdamW's two moments (4× the
     weights for full training) plus one more copy per frozen reference model."""
@@ -98,6 +103,9 @@ def run_method(module, argv: list[str] | None = None) -> int:
     doc = (module.__doc__ or "").strip().splitlines()[0]
     try:
         cfg = parse_config(module.Config, argv, f"sokkit run {name}", doc)
+        if cfg.lora and name not in LORA_METHODS:
+            raise ConfigError(f"--lora is not supported by {name} (it perturbs, routes or edits chosen weights); "
+                              f"methods that take it: {', '.join(LORA_METHODS)}")
         check_out(cfg)
         task = load_task(cfg)
         if cfg.progress and process_state().is_main_process:

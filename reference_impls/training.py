@@ -8,7 +8,7 @@ import math
 
 import torch
 
-from .config import CommonConfig, Diverged
+from .config import CommonConfig, ConfigError, Diverged
 
 
 def process_state():
@@ -32,6 +32,11 @@ def new_accelerator(cfg: CommonConfig):
 def prepare_training(cfg: CommonConfig, model, params=None):
     """Accelerator, wrapped model and AdamW over `params` (default: all parameters)."""
     acc = new_accelerator(cfg)
+    if cfg.lora:
+        if params is not None:
+            raise ConfigError("--lora trains adapters on every linear layer; this method trains chosen "
+                              "parameters, so it cannot take --lora")
+        model = with_lora(model, cfg.lora)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     model.train()
@@ -39,6 +44,17 @@ def prepare_training(cfg: CommonConfig, model, params=None):
                                   lr=cfg.lr, weight_decay=0.0)
     model, optimizer = acc.prepare(model, optimizer)
     return acc, model, optimizer
+
+
+def with_lora(model, rank: int):
+    """The model with LoRA adapters (rank `rank`, alpha 2·rank) on every linear layer, only
+    the adapters trainable (peft). `finish` merges them back into plain weights."""
+    from peft import LoraConfig, get_peft_model
+
+    if rank < 1:
+        raise ConfigError(f"--lora must be a positive rank (got {rank})")
+    return get_peft_model(model, LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0,
+                                            target_modules="all-linear"))
 
 
 def frozen_copy(model, device=None) -> torch.nn.Module:
@@ -70,6 +86,8 @@ def finish(acc, model) -> torch.nn.Module:
     accelerator lets go of it and of its optimizer."""
     model = acc.unwrap_model(model)
     acc.free_memory()
+    if hasattr(model, "merge_and_unload"):  # LoRA: the adapters go into the weights, the result is a plain model
+        model = model.merge_and_unload()
     enabled = getattr(model, "is_activation_checkpointing", None)  # transformers >= 5 name
     if enabled is None:
         enabled = getattr(model, "is_gradient_checkpointing", False)

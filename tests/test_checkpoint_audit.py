@@ -247,3 +247,27 @@ def test_the_gpu_check_script_runs_end_to_end_in_its_tiny_cpu_mode(tmp_path):
     result = json.loads(out.read_text())
     assert result["ratio"] > 0 and result["device"] == "cpu" and result["dtype"] == "bfloat16"
     assert {"no_attack", "relearn", "quant4"} <= set(result["audit_attacks"])
+
+
+def test_lora_trains_adapters_and_saves_a_plain_model(tmp_path, capsys):
+    """--lora R: only low-rank adapters train, they are merged at the end, and the saved
+    folder is an ordinary model of the base architecture with changed weights."""
+    from transformers import AutoModelForCausalLM
+
+    pytest.importorskip("peft")
+    base = tiny_model(tmp_path / "base", "llama")
+    pairs = [("Where does Alice live?", "Paris"), ("What is the job of Bob?", "baker")]
+    forget = write_jsonl(tmp_path / "forget.jsonl", pairs)
+    retain = write_jsonl(tmp_path / "retain.jsonl", [("Which pet does Carol keep?", "a small grey cat")])
+    assert main(["run", "npo", "--model", str(base), "--forget", forget, "--retain", retain, "--steps", "3",
+                 "--lr", "1e-2", "--lora", "4", "--no-progress", "--out", str(tmp_path / "lora")]) == 0
+    before = AutoModelForCausalLM.from_pretrained(base)
+    after = AutoModelForCausalLM.from_pretrained(tmp_path / "lora")
+    assert type(after) is type(before)
+    names = dict(after.named_parameters())
+    assert not any("lora" in n for n in names)
+    changed = [n for n, p in before.named_parameters() if not torch.equal(p, names[n])]
+    assert changed and all("proj" in n for n in changed)  # the linear layers moved; embeddings and norms did not
+    assert main(["run", "rmu", "--model", str(base), "--forget", forget, "--retain", retain, "--lora", "4",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "--lora is not supported by rmu" in capsys.readouterr().err
