@@ -47,11 +47,12 @@ def finetune_copy(model, tokenizer, pairs: list[QA], steps: int, lr: float, seed
 def worst_case_finetune(model, tokenizer, train: list[QA], test: list[QA], grid: Grid, seed: int,
                         metric: str = "acc") -> float:
     """The highest score on `test` after fine-tuning on `train`, over the grid (`metric`:
-    'acc', the exact answer, or 'prob', the answer's probability)."""
+    'acc', the exact answer, 'prob', the answer's probability, or 'rouge', ROUGE-L recall
+    of the generated answer)."""
     best = 0.0
     for steps, lr in grid:
         tuned = finetune_copy(model, tokenizer, train, steps, lr, seed)
-        best = max(best, evaluate(System(tuned, tokenizer), test)[metric])
+        best = max(best, evaluate(System(tuned, tokenizer), test, with_rouge=metric == "rouge")[metric])
         del tuned
     return best
 
@@ -209,7 +210,7 @@ def ablation_accuracy(model, tokenizer, forget: list[QA], retain: list[QA], metr
         d = hf.mean(0) - hr.mean(0)
         directions.append(d / d.norm().clamp_min(1e-12))
     with directions_ablated(model, directions):
-        return evaluate(System(model, tokenizer), forget)[metric]
+        return evaluate(System(model, tokenizer), forget, with_rouge=metric == "rouge")[metric]
 
 
 # --- membership inference ---------------------------------------------------------------------

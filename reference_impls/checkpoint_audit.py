@@ -17,9 +17,10 @@ toy world:
 | membership      | forget, holdout (optional)   | loss-based AUC, forget vs holdout                 |
 | membership_mink | forget, holdout (optional)   | Min-K%++ AUC, forget vs holdout                   |
 
-The score is `acc` (the exact reference answer under greedy decoding, teacher-forced) or
-`prob` (the reference answer's probability), chosen with `--score`; long free-text answers
-are better served by `prob`. Relearning trains on the first half of the forget lines and
+The score is `acc` (the exact reference answer under greedy decoding, teacher-forced),
+`prob` (the reference answer's probability) or `rouge` (ROUGE-L recall of the greedy
+generation against the reference answer, on lower-cased words), chosen with `--score`;
+long free-text answers are better served by `prob` or `rouge`. Relearning trains on the first half of the forget lines and
 scores the second half, so keep the lines about one subject together in the file.
 
 **With oracles** each attack is judged as in the toy-world audit (`verdicts.py`): the
@@ -46,7 +47,7 @@ from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement
                        attack_outcome, overall_verdict)
 
 DTYPES = ("float32", "bfloat16", "float16")
-SCORES = ("acc", "prob")
+SCORES = ("acc", "prob", "rouge")
 CHECKPOINT_ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "logit_lens", "ablation",
                       "quant8", "quant4", "membership", "membership_mink"]
 
@@ -106,16 +107,17 @@ def attack_checkpoint(model, tokenizer, data: CheckpointData, grid, seed: int, s
 
     half = len(data.forget) // 2
     part_a, part_b = data.forget[:half], data.forget[half:]
-    out = {"no_attack": evaluate(System(model, tokenizer), data.forget)[score]}
+    rouge = score == "rouge"
+    out = {"no_attack": evaluate(System(model, tokenizer), data.forget, with_rouge=rouge)[score]}
     if data.paraphrases:
-        out["paraphrase"] = evaluate(System(model, tokenizer), data.paraphrases)[score]
+        out["paraphrase"] = evaluate(System(model, tokenizer), data.paraphrases, with_rouge=rouge)[score]
     out["relearn"] = worst_case_finetune(model, tokenizer, part_a, part_b, grid, seed, score)
     out["finetune"] = worst_case_finetune(model, tokenizer, data.retain, data.forget, grid, seed, score)
     out["logit_lens"] = logit_lens_accuracy(model, tokenizer, data.forget)
     out["ablation"] = ablation_accuracy(model, tokenizer, data.forget, data.retain, score)
     for bits in (8, 4):
         quantized = quantized_copy(model, bits)
-        out[f"quant{bits}"] = evaluate(System(quantized, tokenizer), data.forget)[score]
+        out[f"quant{bits}"] = evaluate(System(quantized, tokenizer), data.forget, with_rouge=rouge)[score]
         del quantized
     if data.holdout:
         out["membership"] = membership_auc(model, tokenizer, data.forget, data.holdout)

@@ -109,13 +109,66 @@ def score(model, tokenizer, pairs: list[QA], prefix: str = "", batch_size: int =
     return out
 
 
-def evaluate(system: System, pairs: list[QA]) -> dict[str, float]:
+def evaluate(system: System, pairs: list[QA], with_rouge: bool = False) -> dict[str, float]:
     """Accuracy (exact answer) and mean answer probability of the system as deployed:
-    prompt prefix applied; questions the filter blocks get the refusal (never correct)."""
+    prompt prefix applied; questions the filter blocks get the refusal (never correct).
+    `with_rouge`: also the mean ROUGE-L recall of greedy generations against the reference
+    answers (slower: it generates)."""
     if not pairs:
-        return {"acc": float("nan"), "prob": float("nan")}
+        return {"acc": float("nan"), "prob": float("nan"), **({"rouge": float("nan")} if with_rouge else {})}
     s = score(system.model, system.tokenizer, pairs, system.prompt_prefix)
     blocked = [system.blocks(q) for q, _ in pairs]
     exact = [e and not b for e, b in zip(s["exact"], blocked)]
     prob = [0.0 if b else p for p, b in zip(s["prob"], blocked)]
-    return {"acc": sum(exact) / len(pairs), "prob": sum(prob) / len(pairs)}
+    out = {"acc": sum(exact) / len(pairs), "prob": sum(prob) / len(pairs)}
+    if with_rouge:
+        generated = generate_answers(system.model, system.tokenizer, pairs, system.prompt_prefix)
+        out["rouge"] = sum(0.0 if b else rouge_l_recall(a, g)
+                           for (_, a), g, b in zip(pairs, generated, blocked)) / len(pairs)
+    return out
+
+
+def rouge_l_recall(reference: str, generated: str) -> float:
+    """ROUGE-L recall on lower-cased words: the longest common subsequence of the two
+    texts over the reference's length (1.0: every reference word appears, in order)."""
+    ref, gen = _words(reference), _words(generated)
+    if not ref:
+        return 0.0
+    previous = [0] * (len(gen) + 1)
+    for r in ref:
+        current = [0]
+        for j, g in enumerate(gen, 1):
+            current.append(previous[j - 1] + 1 if r == g else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1] / len(ref)
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\w+", text.lower())
+
+
+@torch.no_grad()
+def generate_answers(model, tokenizer, pairs: list[QA], prefix: str = "", batch_size: int = 32,
+                     extra_tokens: int = 16) -> list[str]:
+    """Greedy answers to the pairs' questions, at most the reference's length plus
+    `extra_tokens` tokens (left-padded batches, as decoder-only generation needs)."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    out: list[str] = []
+    try:
+        for i in range(0, len(pairs), batch_size):
+            chunk = as_prompts(pairs[i:i + batch_size], prefix)
+            enc = tokenizer([p for p, _ in chunk], return_tensors="pt", padding=True).to(device)
+            longest = max(len(tokenizer(" " + a, add_special_tokens=False)["input_ids"]) for _, a in chunk)
+            ids = model.generate(**enc, max_new_tokens=longest + extra_tokens, do_sample=False, pad_token_id=pad)
+            out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+    finally:
+        tokenizer.padding_side = side
+        model.train(was_training)
+    return out

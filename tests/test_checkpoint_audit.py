@@ -227,7 +227,8 @@ def test_a_method_and_the_checkpoint_audit_run_on_tiny_real_architectures(tmp_pa
                  "--no-progress", "--out", str(tmp_path / "npo")]) == 0
     out = tmp_path / "report"
     assert main(["audit", "--model", str(tmp_path / "npo"), "--base", str(base), "--oracle", str(base),
-                 "--forget", forget, "--retain", retain, "--attack-steps", "2", "--out", str(out)]) == 0
+                 "--forget", forget, "--retain", retain, "--attack-steps", "2",
+                 "--score", "rouge" if kind == "gpt2" else "prob", "--out", str(out)]) == 0
     result = json.loads((out / "audit.json").read_text())
     assert set(result["values"]["model"]) >= {"no_attack", "relearn", "finetune", "quant8", "quant4", "logit_lens",
                                               "ablation"}
@@ -271,3 +272,36 @@ def test_lora_trains_adapters_and_saves_a_plain_model(tmp_path, capsys):
     assert main(["run", "rmu", "--model", str(base), "--forget", forget, "--retain", retain, "--lora", "4",
                  "--out", str(tmp_path / "x")]) == 2
     assert "--lora is not supported by rmu" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("reference, generated, recall", [
+    ("a small grey cat", "a small grey cat", 1.0),
+    ("a small grey cat", "It is a grey cat, small", 0.75),   # LCS "a grey cat": order matters
+    ("Paris", "I do not know", 0.0),
+    ("Paris", "paris!", 1.0),                                 # lower-cased words, punctuation ignored
+])
+def test_rouge_l_recall(reference, generated, recall):
+    from reference_impls.evaluation import rouge_l_recall
+
+    assert rouge_l_recall(reference, generated) == pytest.approx(recall)
+
+
+def test_rouge_scoring_tells_the_base_model_from_an_oracle(toy, tmp_path):
+    """Generated answers: the base model reproduces the forget answers, an oracle does not,
+    and the output filter's refusals score 0."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from reference_impls.data import load_qa_jsonl
+    from reference_impls.evaluation import System, evaluate
+
+    folders, data, _ = toy
+    forget = load_qa_jsonl(data["forget"])[:24]
+    scores = {}
+    for role in ("base", "oracle0"):
+        model = AutoModelForCausalLM.from_pretrained(folders[role])
+        tok = AutoTokenizer.from_pretrained(folders[role])
+        scores[role] = evaluate(System(model, tok), forget, with_rouge=True)["rouge"]
+        if role == "base":
+            blocked = System(model, tok, blocked_terms=[q.split(" ")[-1].rstrip("?") for q, _ in forget])
+            assert evaluate(blocked, forget, with_rouge=True)["rouge"] == 0.0
+    assert scores["base"] > 0.9 and scores["oracle0"] < 0.4

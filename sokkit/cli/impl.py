@@ -207,8 +207,9 @@ def register(sub) -> None:
     g.add_argument("--paraphrases", metavar="P.jsonl", help="paraphrased forget questions")
     g.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
                    help="dtype the models are loaded in (default float32)")
-    g.add_argument("--score", default="prob", choices=["prob", "acc"],
-                   help="prob: the reference answer's probability (default); acc: the exact answer")
+    g.add_argument("--score", default="prob", choices=["prob", "acc", "rouge"],
+                   help="prob: the reference answer's probability (default); acc: the exact answer; "
+                        "rouge: ROUGE-L recall of the generated answer")
     g.add_argument("--attack-steps", type=int, default=30, metavar="N",
                    help="steps of the relearning and fine-tuning attacks (default 30)")
     g.add_argument("--attack-lrs", type=float, nargs="+", default=[1e-5, 3e-5], metavar="LR",
