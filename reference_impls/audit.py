@@ -317,11 +317,12 @@ def run_audit(settings: AuditSettings, world_config: WorldConfig = WorldConfig()
 
 
 def run_sequential(settings: AuditSettings, world: World, oracles: list[dict], base_rows: list[dict], log) -> dict:
-    """K forget requests one after another (seed 0), audited after each against the oracles
-    restricted to the people forgotten so far. (An oracle trained without all forget people
-    is exact for every prefix of requests: it never saw any of them, and only the people
-    forgotten so far are scored.) Relearning needs two people, so each request has at
-    least two."""
+    """K forget requests one after another, for every seed, audited after each request
+    against the oracles restricted to the people forgotten so far. (An oracle trained
+    without all forget people is exact for every prefix of requests: it never saw any of
+    them, and only the people forgotten so far are scored.) Relearning needs two people, so
+    each request has at least two. Per request: means and spreads over seeds, every
+    attack's outcome and the verdict, by the same rule as the one-shot audit."""
     import torch
 
     from .config import ConfigError
@@ -335,23 +336,36 @@ def run_sequential(settings: AuditSettings, world: World, oracles: list[dict], b
                           f"{len(people)} to forget")
     requests = [people[i::k] for i in range(k)]
     base_model, tok = load_or_train(world, oracle=False, train_seed=0, progress=False)
-    oracle_models = [load_or_train(world, oracle=True, train_seed=s, progress=False)[0]
-                     for s in ORACLE_SEEDS[:settings.oracles]]
+    oracle_seeds = ORACLE_SEEDS[:settings.oracles]
+    oracle_models = [load_or_train(world, oracle=True, train_seed=s, progress=False)[0] for s in oracle_seeds]
+    seeds = list(range(settings.seeds))
+    # the oracles and the base model do not depend on the method: measure them once per request
+    prefixes = [sum(requests[:i], []) for i in range(1, k + 1)]
+    reference = {}
+    for i, forgotten in enumerate(prefixes, 1):
+        reference[i] = ([measure(System(om, tok), world, forgotten, settings.grid, s)
+                         for om, s in zip(oracle_models, oracle_seeds)],
+                        [measure(System(base_model, tok), world, forgotten, settings.grid, 0)])
     out = {}
     for name in settings.methods:
-        model, steps_out, forgotten = base_model, [], []
-        for i, request in enumerate(requests, 1):
-            forgotten = forgotten + request
-            system, _ = unlearn_with(name, model, tok, world, request, forgotten, 0)
-            model = system.model
-            m = measure(system, world, forgotten, settings.grid, 0)
-            o = [measure(System(om, tok), world, forgotten, settings.grid, s)
-                 for om, s in zip(oracle_models, ORACLE_SEEDS)]
-            b = [measure(System(base_model, tok), world, forgotten, settings.grid, 0)]
-            verdict, judged = judge_model({a: ([m["attacks"][a]], [x["attacks"][a] for x in o],
+        per_seed: dict[int, list[dict]] = {i: [] for i in range(1, k + 1)}
+        for seed in seeds:
+            model = base_model
+            for i, (request, forgotten) in enumerate(zip(requests, prefixes), 1):
+                system, _ = unlearn_with(name, model, tok, world, request, forgotten, seed)
+                model = system.model
+                per_seed[i].append(measure(system, world, forgotten, settings.grid, seed))
+        steps_out = []
+        for i, forgotten in enumerate(prefixes, 1):
+            o, b = reference[i]
+            runs = per_seed[i]
+            verdict, judged = judge_model({a: ([r["attacks"][a] for r in runs], [x["attacks"][a] for x in o],
                                                [b[0]["attacks"][a]]) for a in ATTACKS})
-            steps_out.append({"request": i, "forgotten": list(forgotten), "forget_acc": m["forget_acc"],
-                              "retain_acc": m["retain_acc"], "attacks": dict(m["attacks"]),
+            plain = _plain_metrics(runs)
+            steps_out.append({"request": i, "forgotten": list(forgotten),
+                              "forget_acc": plain["forget_acc"], "forget_acc_std": plain["forget_acc_std"],
+                              "retain_acc": plain["retain_acc"], "retain_acc_std": plain["retain_acc_std"],
+                              "attacks": {a: [r["attacks"][a] for r in runs] for a in ATTACKS},
                               "outcomes": {a: j.outcome for a, j in judged.items()}, "verdict": verdict})
         out[name] = steps_out
         log(f"sequential: {name} done")
@@ -401,10 +415,11 @@ def markdown_summary(result: dict) -> str:
         raw.append(f"| {name} | " + " | ".join(f"{row['attacks'][a]['mean']:.2f}" for a in ATTACKS) + " |")
     seq = []
     if "sequential" in result:
-        seq = ["", "Sequential unlearning (forget acc / retain acc / verdict after each request):", ""]
+        seq = ["", f"Sequential unlearning over seeds {result['seeds']} (forget acc ± spread / retain acc / "
+                   "verdict after each request):", ""]
         for name, steps_ in result["sequential"].items():
-            seq.append(f"- {name}: " + "; ".join(f"#{s_['request']} {s_['forget_acc']:.2f}/{s_['retain_acc']:.2f}/"
-                                                f"{s_['verdict']}" for s_ in steps_))
+            seq.append(f"- {name}: " + "; ".join(f"#{s_['request']} {s_['forget_acc']:.2f}±{s_['forget_acc_std']:.2f}/"
+                                                f"{s_['retain_acc']:.2f}/{s_['verdict']}" for s_ in steps_))
     return head + "\n".join(lines + loo + rec + raw + seq) + "\n"
 
 

@@ -84,7 +84,8 @@ def test_sequential_reports_after_each_request(controls):
     steps = controls["sequential"]["output_filter"]
     assert [s["request"] for s in steps] == [1, 2]
     assert len(steps[0]["forgotten"]) == 3 and len(steps[1]["forgotten"]) == 6
-    assert all(s["forget_acc"] == 0.0 for s in steps)
+    assert all(s["forget_acc"] == 0.0 and s["forget_acc_std"] == 0.0 for s in steps)
+    assert all(len(values) == 2 for s in steps for values in s["attacks"].values())  # one per seed
     assert all(s["verdict"] in ("suppression-like", "inconclusive") for s in steps)
 
 

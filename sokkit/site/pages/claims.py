@@ -22,10 +22,14 @@ def claims_page(site: Site) -> str:
     out = ["# Checkable claims", "",
            "Claims from the catalog that carry an audit spec: which reference implementation, which attack of the "
            "intention audit, and what the paper predicts. `sokkit verify` runs the audit on the toy world and "
-           "judges each claim: the difference between the method and the oracle retrained without the forget set, "
-           "plus or minus a margin (its spread over seeds or the measured variation between machines, whichever is "
-           "larger), against the audit's threshold. A comparative claim (\"than\" another method) is judged on the difference "
-           "between the two methods, method minus the other, against 0, with both methods' spreads over seeds combined. "
+           "judges each claim. A claim that an attack recovers the knowledge (or does not), or that a method "
+           "forgets, follows the audit's outcome for that attack against the null of five oracles retrained "
+           "without the forget set: beyond the null, within it, or inconclusive when the method's interval "
+           "straddles the band's edge; a method that did not forget leaves recovery claims inconclusive. A claim "
+           "that a method lowers forget accuracy or keeps its utility is judged on the change from the base model "
+           "against a stated effect size of 0.15, plus or minus a margin (the spread over seeds or the measured "
+           "variation between machines, whichever is larger). A comparative claim (\"than\" another method) is "
+           "judged on the difference between the two methods against 0, with both methods' spreads combined. "
            "A claim whose status another machine could flip is inconclusive. The toy world is a small transformer "
            "trained on invented facts, not a large pretrained model: a result here says what the mechanism does in "
            "a controlled setting, not what the paper measured.", ""]
@@ -45,7 +49,7 @@ def claims_page(site: Site) -> str:
         Column("Expects", lambda r: esc_html(r[1].audit.expects), values=lambda r: [r[1].audit.expects]),
         Column("Status", lambda r: esc_html(r[2]["status"] if r[2] else "not run"),
                values=lambda r: [r[2]["status"] if r[2] else "not run"], sort=lambda r: r[2]["status"] if r[2] else ""),
-        Column("Difference ± margin", lambda r: difference_text(r[2], r[1].audit) if r[2] else "—"),
+        Column("Numbers", lambda r: difference_text(r[2], r[1].audit) if r[2] else "—"),
     ]))
     return "\n".join(out)
 
