@@ -25,6 +25,19 @@ def test_markdown_escaping_neutralises_html_and_markdown():
         assert ch not in text
 
 
+def test_quotes_in_markdown_text_display_as_quotes_after_rendering():
+    """An apostrophe must reach the reader as an apostrophe, not as a visible "&#x27;"
+    (escaping quotes first and '#' after once did that to every summary)."""
+    import html as html_lib
+    import re
+
+    markdown = pytest.importorskip("markdown")
+    rendered = markdown.markdown(md_text("It's a \"removal\" method #1, isn't it?"))
+    visible = html_lib.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert visible == 'It\'s a "removal" method #1, isn\'t it?'
+    assert "&#x27;" not in visible and "&#39;" not in visible
+
+
 def test_only_http_links_become_anchors():
     assert safe_href("javascript:alert(1)") is None
     assert safe_href("data:text/html,x") is None
