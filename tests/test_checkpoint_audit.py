@@ -305,3 +305,14 @@ def test_rouge_scoring_tells_the_base_model_from_an_oracle(toy, tmp_path):
             blocked = System(model, tok, blocked_terms=[q.split(" ")[-1].rstrip("?") for q, _ in forget])
             assert evaluate(blocked, forget, with_rouge=True)["rouge"] == 0.0
     assert scores["base"] > 0.9 and scores["oracle0"] < 0.4
+
+
+@pytest.mark.parametrize("name, kind", [("ddp-8gpu", "MULTI_GPU"), ("fsdp-8gpu", "FSDP")])
+def test_the_shipped_accelerate_configs_parse(name, kind):
+    from accelerate.commands.config.config_args import ClusterConfig
+
+    from conftest import ROOT
+
+    config = ClusterConfig.from_yaml_file(str(ROOT / "reference_impls" / "accelerate" / f"{name}.yaml"))
+    assert config.distributed_type.name == kind and config.num_processes == 8
+    assert config.mixed_precision == "bf16"
