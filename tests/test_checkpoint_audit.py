@@ -316,3 +316,41 @@ def test_the_shipped_accelerate_configs_parse(name, kind):
     config = ClusterConfig.from_yaml_file(str(ROOT / "reference_impls" / "accelerate" / f"{name}.yaml"))
     assert config.distributed_type.name == kind and config.num_processes == 8
     assert config.mixed_precision == "bf16"
+
+
+@pytest.mark.parametrize("method", ["grad_ascent", "npo", "simnpo", "idk_dpo", "rmu", "located_edit", "task_vector",
+                                    "undial", "refusal_tuning", "undo", "sam_unlearn", "tar"])
+def test_every_training_method_trains_bf16_weights_with_bf16_references_on_the_training_device(
+        tmp_path, monkeypatch, method):
+    """--bf16 on a local model: the weights are loaded in bf16, every frozen reference the
+    method makes is a bf16 copy on the training device, and the saved result is bf16."""
+    from transformers import AutoModelForCausalLM
+
+    from reference_impls import training
+
+    base = tiny_model(tmp_path / "base", "llama")
+    pairs = [("Where does Alice live?", "Paris"), ("What is the job of Bob?", "baker")]
+    forget = write_jsonl(tmp_path / "forget.jsonl", pairs)
+    retain = write_jsonl(tmp_path / "retain.jsonl", [("Which pet does Carol keep?", "a small grey cat")])
+    references = []
+    real = training.frozen_copy
+
+    def recording(model, device=None):
+        ref = real(model, device)
+        references.append(next(ref.parameters()))
+        return ref
+
+    monkeypatch.setattr(training, "frozen_copy", recording)
+    import importlib
+
+    module = importlib.import_module(f"reference_impls.methods.{method}")
+    if hasattr(module, "frozen_copy"):
+        monkeypatch.setattr(module, "frozen_copy", recording)
+    extra = {"undo": ["--base-steps", "2"], "tar": ["--inner-steps", "1"]}.get(method, [])
+    assert main(["run", method, "--model", str(base), "--forget", forget, "--retain", retain, "--steps", "2",
+                 "--bf16", "--no-progress", *extra, "--out", str(tmp_path / "out")]) == 0
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    assert all(p.dtype == torch.bfloat16 and p.device.type == device.type for p in references), \
+        [(p.dtype, p.device) for p in references]
+    saved = AutoModelForCausalLM.from_pretrained(tmp_path / "out")
+    assert next(saved.parameters()).dtype == torch.bfloat16
