@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError
-from .data import QA, load_qa_jsonl
+from .data import QA, chat_formatted, load_qa_jsonl
 from .model_folder import check_model_folder
 from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement, Band, Range, Recovery,
                        attack_outcome, overall_verdict)
@@ -158,7 +158,7 @@ def judge_without_oracle(model: dict, base: dict) -> tuple[str, dict]:
 
 def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], data: CheckpointData,
                       grid=((30, 1e-5), (30, 3e-5)), seed: int = 0, dtype: str = "float32", score: str = "prob",
-                      log=print) -> dict:
+                      chat_template: bool = False, log=print) -> dict:
     """Attack the unlearned model, the base model and every oracle; judge; return the report."""
     import torch
 
@@ -178,6 +178,9 @@ def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], 
         except (OSError, ValueError, ImportError) as exc:
             raise ConfigError(f"cannot load the tokenizer of '{path}': {str(exc).splitlines()[0]}") from None
     check_same_vocabulary(tokenizers)
+    if chat_template:  # the same prompts for every model: the base model's template
+        wrap = lambda pairs: chat_formatted(tokenizers["base"], pairs, base_path) if pairs else pairs  # noqa: E731
+        data = CheckpointData(wrap(data.forget), wrap(data.retain), wrap(data.holdout), wrap(data.paraphrases))
     values = {}
     for role, path in paths.items():
         model, tok = load_checkpoint(path, "oracle" if role.startswith("oracle") else role, dtype)
@@ -199,6 +202,7 @@ def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], 
         "data": {"forget": len(data.forget), "retain": len(data.retain),
                  "holdout": len(data.holdout or []), "paraphrases": len(data.paraphrases or [])},
         "settings": {"grid": [list(g) for g in grid], "seed": seed, "dtype": dtype, "score": score,
+                     "chat_template": chat_template,
                      "resolution": RESOLUTION, "evidence": evidence},
         "values": values,
         "judged": judged,

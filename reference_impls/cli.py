@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from .config import CommonConfig, ConfigError, Diverged, parse_config
-from .data import Task, load_qa_jsonl
+from .data import Task, chat_formatted, load_qa_jsonl
 from .evaluation import System, evaluate
 from .model_folder import check_model_folder
 from .training import process_state
@@ -22,6 +22,8 @@ from .training import process_state
 
 def load_task(cfg: CommonConfig) -> Task:
     torch.manual_seed(cfg.seed)
+    if cfg.model == "toy" and cfg.chat_template:
+        raise ConfigError("--chat-template is for local models: the toy world has its own prompt format")
     if cfg.model == "toy":
         from .model_cache import load_or_train
         from .toyworld import World, default_world_config
@@ -48,6 +50,8 @@ def load_task(cfg: CommonConfig) -> Task:
     except (OSError, ValueError, ImportError) as exc:
         raise ConfigError(f"cannot load a causal LM from '{path}': {str(exc).splitlines()[0]}") from None
     model.to(process_state().device)
+    if cfg.chat_template:
+        forget, retain = chat_formatted(tokenizer, forget, cfg.model), chat_formatted(tokenizer, retain, cfg.model)
     return Task(model, tokenizer, forget, retain, [], str(path))
 
 

@@ -37,6 +37,8 @@ class CommonConfig:
     max_loss: float = opt(1e4, "stop as diverged when |loss| exceeds this")
     bf16: bool = opt(False, "bf16 mixed precision (GPUs)")
     gradient_checkpointing: bool = opt(False, "trade compute for memory (large models)")
+    chat_template: bool = opt(False, "wrap each question in the tokenizer's chat template (instruction-tuned "
+                                     "models) instead of 'Question: ...\\nAnswer:'")
     lora: int = opt(0, "LoRA rank: train low-rank adapters on every linear layer instead of all weights, "
                        "merged into the weights at the end (0: off; methods that train all weights only)")
     progress: bool = opt(True, "show a tqdm progress bar")

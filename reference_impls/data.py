@@ -99,8 +99,31 @@ def _joint_ids(tokenizer, prompt: str, answer: str) -> tuple[list[int], int]:
     return p + tokenizer(answer, add_special_tokens=False)["input_ids"], len(p)
 
 
+class FormattedPrompt(str):
+    """A question already in its final prompt form (wrapped in a tokenizer's chat template):
+    `as_prompts` keeps it as it is instead of applying `format_prompt`."""
+
+
+def chat_formatted(tokenizer, pairs: list[QA], source: str) -> list[QA]:
+    """The pairs with each question wrapped in the tokenizer's chat template as a user turn,
+    ending where the assistant's answer starts. The template's own begin-of-sequence text
+    is dropped, because tokenising adds that token."""
+    if not getattr(tokenizer, "chat_template", None):
+        raise ConfigError(f"--chat-template: the tokenizer of '{source}' has no chat template "
+                          f"(tokenizer_config.json has no chat_template)")
+    bos = tokenizer.bos_token or ""
+    out = []
+    for question, answer in pairs:
+        text = tokenizer.apply_chat_template([{"role": "user", "content": question}], tokenize=False,
+                                             add_generation_prompt=True)
+        if bos and text.startswith(bos):
+            text = text[len(bos):]
+        out.append((FormattedPrompt(text), answer))
+    return out
+
+
 def as_prompts(pairs: list[QA], prefix: str = "") -> list[tuple[str, str]]:
-    return [(prefix + format_prompt(q), a) for q, a in pairs]
+    return [(prefix + (q if isinstance(q, FormattedPrompt) else format_prompt(q)), a) for q, a in pairs]
 
 
 def forget_retain_batches(forget: list[QA], retain: list[QA], batch_size: int, seed: int,

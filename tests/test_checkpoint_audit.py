@@ -354,3 +354,37 @@ def test_every_training_method_trains_bf16_weights_with_bf16_references_on_the_t
         [(p.dtype, p.device) for p in references]
     saved = AutoModelForCausalLM.from_pretrained(tmp_path / "out")
     assert next(saved.parameters()).dtype == torch.bfloat16
+
+
+CHAT_TEMPLATE = ("{% for m in messages %}<|user|> {{ m['content'] }}{% endfor %}"
+                 "{% if add_generation_prompt %} <|assistant|>{% endif %}")
+
+
+def test_chat_template_wraps_the_questions_for_methods_and_the_audit(tmp_path, capsys):
+    from reference_impls.data import as_prompts, chat_formatted, encode
+    from transformers import AutoTokenizer
+
+    base = tiny_model(tmp_path / "base", "llama")
+    plain = AutoTokenizer.from_pretrained(base)
+    pairs = [("Where does Alice live?", "Paris"), ("What is the job of Bob?", "baker")]
+    forget = write_jsonl(tmp_path / "forget.jsonl", pairs)
+    retain = write_jsonl(tmp_path / "retain.jsonl", [("Which pet does Carol keep?", "a small grey cat")])
+    # without a template in the tokenizer: a clear error, nothing written
+    assert main(["run", "npo", "--model", str(base), "--forget", forget, "--retain", retain, "--chat-template",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "has no chat template" in capsys.readouterr().err and not (tmp_path / "x").exists()
+    plain.chat_template = CHAT_TEMPLATE
+    plain.save_pretrained(base)
+    tok = AutoTokenizer.from_pretrained(base)
+    wrapped = chat_formatted(tok, pairs, str(base))
+    assert as_prompts(wrapped)[0][0] == "<|user|> Where does Alice live? <|assistant|>"
+    assert as_prompts(pairs)[0][0] == "Question: Where does Alice live?\nAnswer:"
+    batch = encode(tok, as_prompts(wrapped))
+    text = tok.decode(batch["input_ids"][0][batch["attention_mask"][0].bool()])  # '|' is not in this tiny vocabulary
+    assert text.index("user") < text.index("Alice") < text.index("assistant") < text.index("Paris")
+    assert main(["run", "npo", "--model", str(base), "--forget", forget, "--retain", retain, "--chat-template",
+                 "--steps", "2", "--no-progress", "--out", str(tmp_path / "npo")]) == 0
+    out = tmp_path / "report"
+    assert main(["audit", "--model", str(tmp_path / "npo"), "--base", str(base), "--forget", forget,
+                 "--retain", retain, "--chat-template", "--attack-steps", "2", "--out", str(out)]) == 0
+    assert json.loads((out / "audit.json").read_text())["settings"]["chat_template"] is True
