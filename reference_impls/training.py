@@ -25,8 +25,14 @@ def new_accelerator(cfg: CommonConfig):
     Accelerator keeps a reference to every model and optimizer it prepared, so a shared one
     would keep every model of an audit alive; `finish` releases them."""
     from accelerate import Accelerator
+    from accelerate.state import AcceleratorState, is_initialized
 
-    return Accelerator(mixed_precision="bf16" if cfg.bf16 else "no", cpu=not torch.cuda.is_available())
+    precision = "bf16" if cfg.bf16 else "no"
+    if is_initialized() and AcceleratorState().mixed_precision != precision and process_state().num_processes == 1:
+        # accelerate keeps one process-wide state and refuses another precision in it; in a
+        # single process (a test run, a notebook) runs of either precision may follow each other
+        AcceleratorState._reset_state()
+    return Accelerator(mixed_precision=precision, cpu=not torch.cuda.is_available())
 
 
 def prepare_training(cfg: CommonConfig, model, params=None):

@@ -388,3 +388,14 @@ def test_chat_template_wraps_the_questions_for_methods_and_the_audit(tmp_path, c
     assert main(["audit", "--model", str(tmp_path / "npo"), "--base", str(base), "--forget", forget,
                  "--retain", retain, "--chat-template", "--attack-steps", "2", "--out", str(out)]) == 0
     assert json.loads((out / "audit.json").read_text())["settings"]["chat_template"] is True
+
+
+def test_runs_of_either_precision_can_follow_each_other_in_one_process():
+    """accelerate's process-wide state refuses a second precision; a single process that
+    runs a bf16 method after an fp32 one (a test run, a notebook) must still work."""
+    from reference_impls.config import CommonConfig
+    from reference_impls.training import new_accelerator
+
+    assert new_accelerator(CommonConfig(bf16=False)).mixed_precision == "no"
+    assert new_accelerator(CommonConfig(bf16=True)).mixed_precision == "bf16"
+    assert new_accelerator(CommonConfig(bf16=False)).mixed_precision == "no"
