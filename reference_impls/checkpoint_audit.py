@@ -11,6 +11,7 @@ toy world:
 | paraphrase      | paraphrases (optional)       | forget score on the paraphrased questions         |
 | relearn         | forget                       | best score on the second half of the forget lines after fine-tuning on the first half, over the grid |
 | finetune        | retain                       | best forget score after fine-tuning on retain, over the grid |
+| probe           | forget and retain with a "label" on every line | linear-probe accuracy on the forget labels (trained on 3/4 of retain, layer chosen on the rest) |
 | logit_lens      | forget                       | best intermediate layer's first-token accuracy    |
 | ablation        | forget, retain               | forget score with the forget-vs-retain direction projected out |
 | quant8/4        | forget                       | forget score after round-to-nearest quantization  |
@@ -48,7 +49,7 @@ from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement
 
 DTYPES = ("float32", "bfloat16", "float16")
 SCORES = ("acc", "prob", "rouge")
-CHECKPOINT_ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "logit_lens", "ablation",
+CHECKPOINT_ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "probe", "logit_lens", "ablation",
                       "quant8", "quant4", "membership", "membership_mink"]
 
 
@@ -58,16 +59,55 @@ class CheckpointData:
     retain: list[QA]
     holdout: list[QA] | None = None
     paraphrases: list[QA] | None = None
+    # Optional "label" of each forget and retain line (e.g. the attribute value): when every
+    # line has one, a linear probe is trained on the retain labels and tested on the forget ones.
+    forget_labels: list[str] | None = None
+    retain_labels: list[str] | None = None
 
     @classmethod
     def load(cls, forget: str, retain: str, holdout: str | None = None,
              paraphrases: str | None = None) -> "CheckpointData":
         data = cls(load_qa_jsonl(forget), load_qa_jsonl(retain),
-                   load_qa_jsonl(holdout) if holdout else None, load_qa_jsonl(paraphrases) if paraphrases else None)
+                   load_qa_jsonl(holdout) if holdout else None, load_qa_jsonl(paraphrases) if paraphrases else None,
+                   load_labels(forget), load_labels(retain))
         if len(data.forget) < 2:
             raise ConfigError(f"{forget}: relearning needs at least two forget lines (it trains on the first "
                               f"half and scores the second); found {len(data.forget)}")
         return data
+
+    def probe_sets(self) -> tuple[list, list, list] | None:
+        """(train, validation, test) as (pair, class) rows, or None when the labels do not
+        allow a probe (every line labelled, at least two retain labels, four retain lines).
+        A forget label no retain line has is class -1, which the probe never predicts: such
+        lines count as wrong for every model alike."""
+        if not self.forget_labels or not self.retain_labels:
+            return None
+        classes = sorted(set(self.retain_labels))
+        if len(classes) < 2 or len(self.retain) < 4:
+            return None
+        index = {c: i for i, c in enumerate(classes)}
+        cut = len(self.retain) * 3 // 4
+        retain = list(zip(self.retain, (index[x] for x in self.retain_labels)))
+        forget = [(pair, index.get(x, -1)) for pair, x in zip(self.forget, self.forget_labels)]
+        return retain[:cut], retain[cut:], forget
+
+
+def load_labels(path: str) -> list[str] | None:
+    """The "label" of every line of a JSONL file (already checked by load_qa_jsonl), or None
+    when any line has none; a label that is not a string names file and line."""
+    import json
+
+    labels = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        label = json.loads(line).get("label")
+        if label is None:
+            return None
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigError(f"{path}:{n}: 'label' must be a non-empty string (the line's class for the probe)")
+        labels.append(label)
+    return labels
 
 
 def load_checkpoint(path: str, role: str, dtype: str = "float32"):
@@ -101,8 +141,8 @@ def check_same_vocabulary(tokenizers: dict[str, object]) -> None:
 
 def attack_checkpoint(model, tokenizer, data: CheckpointData, grid, seed: int, score: str) -> dict:
     """Every attack the data allows on one model: {attack: value}."""
-    from .attacks import (ablation_accuracy, logit_lens_accuracy, membership_auc, min_k_membership_auc,
-                          quantized_copy, worst_case_finetune)
+    from .attacks import (ablation_accuracy, last_prompt_states, linear_probe_accuracy, logit_lens_accuracy,
+                          membership_auc, min_k_membership_auc, quantized_copy, worst_case_finetune)
     from .evaluation import System, evaluate
 
     half = len(data.forget) // 2
@@ -119,6 +159,11 @@ def attack_checkpoint(model, tokenizer, data: CheckpointData, grid, seed: int, s
         quantized = quantized_copy(model, bits)
         out[f"quant{bits}"] = evaluate(System(quantized, tokenizer), data.forget, with_rouge=rouge)[score]
         del quantized
+    sets = data.probe_sets()
+    if sets:
+        states = lambda rows: (last_prompt_states(model, tokenizer, [p for p, _ in rows]), [y for _, y in rows])  # noqa: E731
+        train, valid, test = (states(rows) for rows in sets)
+        out["probe"], _, _ = linear_probe_accuracy(train, valid, test, len(set(data.retain_labels)), seed)
     if data.holdout:
         out["membership"] = membership_auc(model, tokenizer, data.forget, data.holdout)
         out["membership_mink"] = min_k_membership_auc(model, tokenizer, data.forget, data.holdout)

@@ -399,3 +399,30 @@ def test_runs_of_either_precision_can_follow_each_other_in_one_process():
     assert new_accelerator(CommonConfig(bf16=False)).mixed_precision == "no"
     assert new_accelerator(CommonConfig(bf16=True)).mixed_precision == "bf16"
     assert new_accelerator(CommonConfig(bf16=False)).mixed_precision == "no"
+
+
+def test_labelled_lines_add_a_probe_and_a_bad_label_names_file_and_line(toy, tmp_path, capsys):
+    """With a "label" on every forget and retain line (here the fact's value), a linear
+    probe reads the forget labels off the hidden states: well for the base model, near
+    chance for an oracle; without labels there is no probe."""
+    folders, data, _ = toy
+
+    def labelled(name):
+        rows = [json.loads(line) for line in open(data[name])]
+        path = tmp_path / f"{name}-labelled.jsonl"
+        path.write_text("".join(json.dumps({**r, "label": r["answer"]}) + "\n" for r in rows))
+        return str(path)
+
+    with_labels = {**data, "forget": labelled("forget"), "retain": labelled("retain")}
+    code, out = audit(tmp_path, folders["base"], folders["base"], [folders["oracle0"], folders["oracle1"]], with_labels)
+    assert code == 0
+    values = json.loads((out / "audit.json").read_text())["values"]
+    assert values["model"]["probe"] > 0.6 and values["oracle-0"]["probe"] < values["model"]["probe"] - 0.3
+    shutil.rmtree(out)
+    code, out = audit(tmp_path, folders["base"], folders["base"], [folders["oracle0"]], data)
+    assert code == 0 and "probe" not in json.loads((out / "audit.json").read_text())["values"]["model"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q1", "answer": "a", "label": "x"}\n{"question": "q2", "answer": "b", "label": 3}\n')
+    (tmp_path / "b").mkdir()
+    code, out2 = audit(tmp_path / "b", folders["base"], folders["base"], [], {**data, "forget": str(bad)})
+    assert code == 2 and f"{bad}:2: 'label' must be a non-empty string" in capsys.readouterr().err
