@@ -110,8 +110,10 @@ def load_labels(path: str) -> list[str] | None:
     return labels
 
 
-def load_checkpoint(path: str, role: str, dtype: str = "float32"):
-    """(model, tokenizer) from a local folder, with a clear error for each way it can fail."""
+def load_checkpoint(path: str, role: str, dtype: str = "float32", device_map: str | None = None):
+    """(model, tokenizer) from a local folder, with a clear error for each way it can fail.
+    `device_map="auto"` lets accelerate place the layers over every GPU (and the CPU) for a
+    model larger than one GPU; otherwise the model goes whole onto the GPU when there is one."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -120,10 +122,11 @@ def load_checkpoint(path: str, role: str, dtype: str = "float32"):
         raise ConfigError(f"--dtype {dtype!r} is not allowed (allowed: {', '.join(DTYPES)})")
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype))
+        extra = {"device_map": device_map} if device_map else {}
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype), **extra)
     except (OSError, ValueError, ImportError) as exc:
         raise ConfigError(f"cannot load --{role} '{path}': {str(exc).splitlines()[0]}") from None
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and not device_map:
         model = model.to("cuda")
     model.eval()
     return model, tokenizer
@@ -203,7 +206,7 @@ def judge_without_oracle(model: dict, base: dict) -> tuple[str, dict]:
 
 def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], data: CheckpointData,
                       grid=((30, 1e-5), (30, 3e-5)), seed: int = 0, dtype: str = "float32", score: str = "prob",
-                      chat_template: bool = False, log=print) -> dict:
+                      chat_template: bool = False, device_map: str | None = None, log=print) -> dict:
     """Attack the unlearned model, the base model and every oracle; judge; return the report."""
     import torch
 
@@ -228,7 +231,7 @@ def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], 
         data = CheckpointData(wrap(data.forget), wrap(data.retain), wrap(data.holdout), wrap(data.paraphrases))
     values = {}
     for role, path in paths.items():
-        model, tok = load_checkpoint(path, "oracle" if role.startswith("oracle") else role, dtype)
+        model, tok = load_checkpoint(path, "oracle" if role.startswith("oracle") else role, dtype, device_map)
         torch.manual_seed(seed)
         values[role] = attack_checkpoint(model, tok, data, grid, seed, score)
         log(f"{role} attacked ({path})")
@@ -247,7 +250,7 @@ def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], 
         "data": {"forget": len(data.forget), "retain": len(data.retain),
                  "holdout": len(data.holdout or []), "paraphrases": len(data.paraphrases or [])},
         "settings": {"grid": [list(g) for g in grid], "seed": seed, "dtype": dtype, "score": score,
-                     "chat_template": chat_template,
+                     "chat_template": chat_template, "device_map": device_map,
                      "resolution": RESOLUTION, "evidence": evidence},
         "values": values,
         "judged": judged,

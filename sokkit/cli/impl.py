@@ -111,7 +111,7 @@ def cmd_checkpoint_audit(args: argparse.Namespace) -> int:
         data = CheckpointData.load(args.forget, args.retain, args.holdout, args.paraphrases)
         result = audit_checkpoints(args.model, args.base, args.oracle or [], data, dtype=args.dtype,
                                    score=args.score, grid=tuple((args.attack_steps, lr) for lr in args.attack_lrs),
-                                   chat_template=args.chat_template, log=log)
+                                   chat_template=args.chat_template, device_map=args.device_map, log=log)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     except Diverged as exc:
@@ -210,6 +210,8 @@ def register(sub) -> None:
     g.add_argument("--score", default="prob", choices=["prob", "acc", "rouge"],
                    help="prob: the reference answer's probability (default); acc: the exact answer; "
                         "rouge: ROUGE-L recall of the generated answer")
+    g.add_argument("--device-map", choices=["auto"],
+                   help="auto: let accelerate spread each model over the GPUs (models larger than one GPU)")
     g.add_argument("--chat-template", action="store_true",
                    help="wrap each question in the base model's chat template (instruction-tuned models)")
     g.add_argument("--attack-steps", type=int, default=30, metavar="N",
