@@ -52,7 +52,7 @@ def worst_case_finetune(model, tokenizer, train: list[QA], test: list[QA], grid:
     best = 0.0
     for steps, lr in grid:
         tuned = finetune_copy(model, tokenizer, train, steps, lr, seed)
-        best = max(best, evaluate(System(tuned, tokenizer), test, with_rouge=metric == "rouge")[metric])
+        best = max(best, evaluate(System(tuned, tokenizer), test, with_rouge=metric in ("rouge", "contains"))[metric])
         del tuned
     return best
 
@@ -210,7 +210,7 @@ def ablation_accuracy(model, tokenizer, forget: list[QA], retain: list[QA], metr
         d = hf.mean(0) - hr.mean(0)
         directions.append(d / d.norm().clamp_min(1e-12))
     with directions_ablated(model, directions):
-        return evaluate(System(model, tokenizer), forget, with_rouge=metric == "rouge")[metric]
+        return evaluate(System(model, tokenizer), forget, with_rouge=metric in ("rouge", "contains"))[metric]
 
 
 # --- membership inference ---------------------------------------------------------------------

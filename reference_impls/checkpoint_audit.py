@@ -19,8 +19,9 @@ toy world:
 | membership_mink | forget, holdout (optional)   | Min-K%++ AUC, forget vs holdout                   |
 
 The score is `acc` (the exact reference answer under greedy decoding, teacher-forced),
-`prob` (the reference answer's probability) or `rouge` (ROUGE-L recall of the greedy
-generation against the reference answer, on lower-cased words), chosen with `--score`;
+`prob` (the reference answer's probability), `rouge` (ROUGE-L recall of the greedy
+generation against the reference answer, on lower-cased words) or `contains` (whether the
+generation contains the reference answer), chosen with `--score`;
 long free-text answers are better served by `prob` or `rouge`. Relearning trains on the first half of the forget lines and
 scores the second half, so keep the lines about one subject together in the file.
 
@@ -48,7 +49,7 @@ from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement
                        attack_outcome, overall_verdict)
 
 DTYPES = ("float32", "bfloat16", "float16")
-SCORES = ("acc", "prob", "rouge")
+SCORES = ("acc", "prob", "rouge", "contains")
 CHECKPOINT_ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "probe", "logit_lens", "ablation",
                       "quant8", "quant4", "membership", "membership_mink"]
 
@@ -150,7 +151,7 @@ def attack_checkpoint(model, tokenizer, data: CheckpointData, grid, seed: int, s
 
     half = len(data.forget) // 2
     part_a, part_b = data.forget[:half], data.forget[half:]
-    rouge = score == "rouge"
+    rouge = score in ("rouge", "contains")
     out = {"no_attack": evaluate(System(model, tokenizer), data.forget, with_rouge=rouge)[score]}
     if data.paraphrases:
         out["paraphrase"] = evaluate(System(model, tokenizer), data.paraphrases, with_rouge=rouge)[score]

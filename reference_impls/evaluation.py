@@ -112,8 +112,9 @@ def score(model, tokenizer, pairs: list[QA], prefix: str = "", batch_size: int =
 def evaluate(system: System, pairs: list[QA], with_rouge: bool = False) -> dict[str, float]:
     """Accuracy (exact answer) and mean answer probability of the system as deployed:
     prompt prefix applied; questions the filter blocks get the refusal (never correct).
-    `with_rouge`: also the mean ROUGE-L recall of greedy generations against the reference
-    answers (slower: it generates)."""
+    `with_rouge`: also, from greedy generations (slower: it generates), the mean ROUGE-L
+    recall against the reference answers ('rouge') and the fraction of generations that
+    contain the reference answer ('contains')."""
     if not pairs:
         return {"acc": float("nan"), "prob": float("nan"), **({"rouge": float("nan")} if with_rouge else {})}
     s = score(system.model, system.tokenizer, pairs, system.prompt_prefix)
@@ -125,6 +126,8 @@ def evaluate(system: System, pairs: list[QA], with_rouge: bool = False) -> dict[
         generated = generate_answers(system.model, system.tokenizer, pairs, system.prompt_prefix)
         out["rouge"] = sum(0.0 if b else rouge_l_recall(a, g)
                            for (_, a), g, b in zip(pairs, generated, blocked)) / len(pairs)
+        out["contains"] = sum(not b and contains_answer(a, g)
+                              for (_, a), g, b in zip(pairs, generated, blocked)) / len(pairs)
     return out
 
 
@@ -141,6 +144,13 @@ def rouge_l_recall(reference: str, generated: str) -> float:
             current.append(previous[j - 1] + 1 if r == g else max(previous[j], current[j - 1]))
         previous = current
     return previous[-1] / len(ref)
+
+
+def contains_answer(reference: str, generated: str) -> bool:
+    """Whether the generation contains the reference answer's words, in order and adjacent
+    (lower-cased, punctuation ignored)."""
+    ref, gen = _words(reference), _words(generated)
+    return bool(ref) and any(gen[i:i + len(ref)] == ref for i in range(len(gen) - len(ref) + 1))
 
 
 def _words(text: str) -> list[str]:

@@ -286,6 +286,18 @@ def test_rouge_l_recall(reference, generated, recall):
     assert rouge_l_recall(reference, generated) == pytest.approx(recall)
 
 
+@pytest.mark.parametrize("reference, generated, expected", [
+    ("a small grey cat", "It is a small grey cat.", True),
+    ("a small grey cat", "a small cat, grey", False),   # the words must be adjacent and in order
+    ("Paris", "parisian", False),                        # whole words
+    ("Paris", "I think PARIS", True),
+])
+def test_generation_contains_the_answer(reference, generated, expected):
+    from reference_impls.evaluation import contains_answer
+
+    assert contains_answer(reference, generated) is expected
+
+
 def test_rouge_scoring_tells_the_base_model_from_an_oracle(toy, tmp_path):
     """Generated answers: the base model reproduces the forget answers, an oracle does not,
     and the output filter's refusals score 0."""
@@ -300,7 +312,9 @@ def test_rouge_scoring_tells_the_base_model_from_an_oracle(toy, tmp_path):
     for role in ("base", "oracle0"):
         model = AutoModelForCausalLM.from_pretrained(folders[role])
         tok = AutoTokenizer.from_pretrained(folders[role])
-        scores[role] = evaluate(System(model, tok), forget, with_rouge=True)["rouge"]
+        result = evaluate(System(model, tok), forget, with_rouge=True)
+        scores[role] = result["rouge"]
+        assert 0.0 <= result["contains"] <= 1.0 and (result["contains"] > 0.9) == (role == "base")
         if role == "base":
             blocked = System(model, tok, blocked_terms=[q.split(" ")[-1].rstrip("?") for q, _ in forget])
             assert evaluate(blocked, forget, with_rouge=True)["rouge"] == 0.0

@@ -207,9 +207,9 @@ def register(sub) -> None:
     g.add_argument("--paraphrases", metavar="P.jsonl", help="paraphrased forget questions")
     g.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
                    help="dtype the models are loaded in (default float32)")
-    g.add_argument("--score", default="prob", choices=["prob", "acc", "rouge"],
+    g.add_argument("--score", default="prob", choices=["prob", "acc", "rouge", "contains"],
                    help="prob: the reference answer's probability (default); acc: the exact answer; "
-                        "rouge: ROUGE-L recall of the generated answer")
+                        "rouge: ROUGE-L recall of the generated answer; contains: the generation contains it")
     g.add_argument("--device-map", choices=["auto"],
                    help="auto: let accelerate spread each model over the GPUs (models larger than one GPU)")
     g.add_argument("--chat-template", action="store_true",
