@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 
 import torch
 
 from .config import CommonConfig, ConfigError
 from .data import QA, as_prompts, encode, forget_retain_batches
-from .evaluation import System, decoder_layers, evaluate, final_norm, last_prompt_positions, score
+from .evaluation import System, decoder_layers, evaluate, final_norm, last_prompt_positions, metric_of, score
 from .losses import token_nll
 from .toyworld import ATTRIBUTES, World
 from .training import finish, prepare_training, step
@@ -52,7 +51,7 @@ def worst_case_finetune(model, tokenizer, train: list[QA], test: list[QA], grid:
     best = 0.0
     for steps, lr in grid:
         tuned = finetune_copy(model, tokenizer, train, steps, lr, seed)
-        best = max(best, evaluate(System(tuned, tokenizer), test, with_rouge=metric in ("rouge", "contains"))[metric])
+        best = max(best, metric_of(System(tuned, tokenizer), test, metric))
         del tuned
     return best
 
@@ -210,7 +209,7 @@ def ablation_accuracy(model, tokenizer, forget: list[QA], retain: list[QA], metr
         d = hf.mean(0) - hr.mean(0)
         directions.append(d / d.norm().clamp_min(1e-12))
     with directions_ablated(model, directions):
-        return evaluate(System(model, tokenizer), forget, with_rouge=metric in ("rouge", "contains"))[metric]
+        return metric_of(System(model, tokenizer), forget, metric)
 
 
 # --- membership inference ---------------------------------------------------------------------
@@ -281,6 +280,3 @@ def attack_all(system: System, world: World, forgotten: list[str], grid: Grid, s
         "membership_mink": min_k_membership_auc(model, tok, forget_qa, non_members),
     }
 
-
-def world_with_forget(world: World, forgotten: list[str]) -> World:
-    return dataclasses.replace(world, forget_entities=list(forgotten))

@@ -50,8 +50,6 @@ from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement
 
 DTYPES = ("float32", "bfloat16", "float16")
 SCORES = ("acc", "prob", "rouge", "contains")
-CHECKPOINT_ATTACKS = ["no_attack", "paraphrase", "relearn", "finetune", "probe", "logit_lens", "ablation",
-                      "quant8", "quant4", "membership", "membership_mink"]
 
 
 @dataclasses.dataclass
@@ -147,21 +145,20 @@ def attack_checkpoint(model, tokenizer, data: CheckpointData, grid, seed: int, s
     """Every attack the data allows on one model: {attack: value}."""
     from .attacks import (ablation_accuracy, last_prompt_states, linear_probe_accuracy, logit_lens_accuracy,
                           membership_auc, min_k_membership_auc, quantized_copy, worst_case_finetune)
-    from .evaluation import System, evaluate
+    from .evaluation import System, metric_of
 
     half = len(data.forget) // 2
     part_a, part_b = data.forget[:half], data.forget[half:]
-    rouge = score in ("rouge", "contains")
-    out = {"no_attack": evaluate(System(model, tokenizer), data.forget, with_rouge=rouge)[score]}
+    out = {"no_attack": metric_of(System(model, tokenizer), data.forget, score)}
     if data.paraphrases:
-        out["paraphrase"] = evaluate(System(model, tokenizer), data.paraphrases, with_rouge=rouge)[score]
+        out["paraphrase"] = metric_of(System(model, tokenizer), data.paraphrases, score)
     out["relearn"] = worst_case_finetune(model, tokenizer, part_a, part_b, grid, seed, score)
     out["finetune"] = worst_case_finetune(model, tokenizer, data.retain, data.forget, grid, seed, score)
     out["logit_lens"] = logit_lens_accuracy(model, tokenizer, data.forget)
     out["ablation"] = ablation_accuracy(model, tokenizer, data.forget, data.retain, score)
     for bits in (8, 4):
         quantized = quantized_copy(model, bits)
-        out[f"quant{bits}"] = evaluate(System(quantized, tokenizer), data.forget, with_rouge=rouge)[score]
+        out[f"quant{bits}"] = metric_of(System(quantized, tokenizer), data.forget, score)
         del quantized
     sets = data.probe_sets()
     if sets:

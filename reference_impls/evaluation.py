@@ -16,10 +16,10 @@ from .data import IGNORE, QA, as_prompts, encode
 from .losses import answer_lengths, sequence_logprobs
 
 
-def decoder_layers(model) -> torch.nn.ModuleList:
-    """The list of transformer blocks of common causal LM architectures."""
-    base = getattr(model, "module", model)  # DDP wrapper
-    for path in ("model.layers", "transformer.h", "gpt_neox.layers", "model.decoder.layers"):
+def _submodule(model, paths: tuple[str, ...], what: str) -> torch.nn.Module:
+    """The first of `paths` (dotted attribute paths) that `model` has; the DDP wrapper is looked through."""
+    base = getattr(model, "module", model)
+    for path in paths:
         obj = base
         try:
             for part in path.split("."):
@@ -27,25 +27,20 @@ def decoder_layers(model) -> torch.nn.ModuleList:
             return obj
         except AttributeError:
             continue
-    raise ConfigError(f"cannot find the decoder layers of {type(base).__name__} "
-                      "(supported: model.layers, transformer.h, gpt_neox.layers, model.decoder.layers)")
+    raise ConfigError(f"cannot find the {what} of {type(base).__name__} (supported: {', '.join(paths)})")
+
+
+def decoder_layers(model) -> torch.nn.ModuleList:
+    """The list of transformer blocks of common causal LM architectures."""
+    return _submodule(model, ("model.layers", "transformer.h", "gpt_neox.layers", "model.decoder.layers"),
+                      "decoder layers")
 
 
 def final_norm(model) -> torch.nn.Module:
     """The normalisation applied before the output head (for reading hidden states through
     the head, as the logit lens does)."""
-    base = getattr(model, "module", model)
-    for path in ("model.norm", "transformer.ln_f", "gpt_neox.final_layer_norm", "model.decoder.final_layer_norm"):
-        obj = base
-        try:
-            for part in path.split("."):
-                obj = getattr(obj, part)
-            return obj
-        except AttributeError:
-            continue
-    raise ConfigError(f"cannot find the final norm of {type(base).__name__} "
-                      "(supported: model.norm, transformer.ln_f, gpt_neox.final_layer_norm, "
-                      "model.decoder.final_layer_norm)")
+    return _submodule(model, ("model.norm", "transformer.ln_f", "gpt_neox.final_layer_norm",
+                              "model.decoder.final_layer_norm"), "final norm")
 
 
 @contextlib.contextmanager
@@ -109,6 +104,16 @@ def score(model, tokenizer, pairs: list[QA], prefix: str = "", batch_size: int =
     return out
 
 
+# The scores of `evaluate` that need greedy generation (slower than teacher forcing).
+GENERATED_METRICS = ("rouge", "contains")
+
+
+def metric_of(system: System, pairs: list[QA], metric: str) -> float:
+    """One score of `evaluate` ('acc', 'prob', 'rouge' or 'contains'), generating only when
+    the metric needs it."""
+    return evaluate(system, pairs, with_rouge=metric in GENERATED_METRICS)[metric]
+
+
 def evaluate(system: System, pairs: list[QA], with_rouge: bool = False) -> dict[str, float]:
     """Accuracy (exact answer) and mean answer probability of the system as deployed:
     prompt prefix applied; questions the filter blocks get the refusal (never correct).
@@ -116,7 +121,7 @@ def evaluate(system: System, pairs: list[QA], with_rouge: bool = False) -> dict[
     recall against the reference answers ('rouge') and the fraction of generations that
     contain the reference answer ('contains')."""
     if not pairs:
-        return {"acc": float("nan"), "prob": float("nan"), **({"rouge": float("nan")} if with_rouge else {})}
+        return {m: float("nan") for m in ("acc", "prob") + (GENERATED_METRICS if with_rouge else ())}
     s = score(system.model, system.tokenizer, pairs, system.prompt_prefix)
     blocked = [system.blocks(q) for q, _ in pairs]
     exact = [e and not b for e, b in zip(s["exact"], blocked)]

@@ -83,6 +83,14 @@ def _write_atomically(out: Path, write) -> None:
         raise
 
 
+def _publish(out: Path, write, files: str) -> int:
+    """Write the reports atomically into `out`, show the summary, name what was written."""
+    _write_atomically(out, write)
+    print((out / "summary.md").read_text())
+    print(f"sokkit audit: wrote {out}/{files}", file=sys.stderr)
+    return EXIT_OK
+
+
 TOY_ONLY = ("methods", "seeds", "oracles", "sequential", "workers")
 CHECKPOINT_ONLY = ("base", "oracle", "forget", "retain", "holdout", "paraphrases")
 
@@ -117,10 +125,7 @@ def cmd_checkpoint_audit(args: argparse.Namespace) -> int:
     except Diverged as exc:
         print(f"sokkit audit: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    _write_atomically(out, lambda folder: write_reports(result, folder))
-    print((out / "summary.md").read_text())
-    print(f"sokkit audit: wrote {out}/audit.json, summary.md", file=sys.stderr)
-    return EXIT_OK
+    return _publish(out, lambda folder: write_reports(result, folder), "audit.json, summary.md")
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -165,10 +170,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     except (ConfigError, Diverged) as exc:
         print(f"sokkit audit: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    _write_atomically(out, lambda folder: write_reports(result, folder))
-    print((out / "summary.md").read_text())
-    print(f"sokkit audit: wrote {out}/audit.json, summary.md, audit.png", file=sys.stderr)
-    return EXIT_OK
+    return _publish(out, lambda folder: write_reports(result, folder), "audit.json, summary.md, audit.png")
 
 
 def register(sub) -> None:
