@@ -39,6 +39,10 @@ def prepare_training(cfg: CommonConfig, model, params=None):
     """Accelerator, wrapped model and AdamW over `params` (default: all parameters)."""
     acc = new_accelerator(cfg)
     if cfg.lora:
+        if acc.distributed_type.name == "FSDP":
+            raise ConfigError("--lora is not taken under FSDP (the adapters would have to be gathered "
+                              "and merged shard by shard); LoRA needs little memory per process, so "
+                              "use the DDP config with --lora")
         if params is not None:
             raise ConfigError("--lora trains adapters on every linear layer; this method trains chosen "
                               "parameters, so it cannot take --lora")
@@ -87,10 +91,39 @@ def step(acc, model, optimizer, loss, cfg: CommonConfig) -> None:
     optimizer.zero_grad(set_to_none=True)
 
 
+def is_sharded(model) -> bool:
+    """True when FSDP holds the model's parameters as shards (FSDP2's DTensors, or FSDP1's
+    wrapped submodules)."""
+    from torch.distributed.fsdp import FullyShardedDataParallel
+    from torch.distributed.tensor import DTensor
+
+    return any(isinstance(p, DTensor) for p in model.parameters()) or \
+        any(isinstance(m, FullyShardedDataParallel) for m in model.modules())
+
+
+def unsharded(model) -> torch.nn.Module:
+    """The model with its full weights on every process. Under FSDP the trained object holds
+    only this process's shards (FSDP2 even swaps its class for a sharded subclass, FSDP1 wraps
+    submodules in place), so neither saving nor evaluating it would see the whole model: the
+    full state dict is gathered into a plain model built from the same config. Any model that
+    is not sharded comes back as it is."""
+    if not is_sharded(model):
+        return model
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+    from transformers import AutoModelForCausalLM
+
+    # gathered from the root (FSDP1's outer wrapper), which every process must reach
+    state = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True))
+    dtype = next(iter(state.values())).dtype
+    plain = AutoModelForCausalLM.from_config(getattr(model, "module", model).config, dtype=dtype)
+    plain.load_state_dict(state)  # strict: a key FSDP renamed or dropped is an error, not a silent gap
+    return plain.to(process_state().device)
+
+
 def finish(acc, model) -> torch.nn.Module:
-    """The plain trained model, in eval mode, back from accelerate's wrappers; the
-    accelerator lets go of it and of its optimizer."""
-    model = acc.unwrap_model(model)
+    """The plain trained model, in eval mode, back from accelerate's wrappers (under FSDP,
+    gathered from the shards); the accelerator lets go of it and of its optimizer."""
+    model = acc.unwrap_model(unsharded(model))
     acc.free_memory()
     if hasattr(model, "merge_and_unload"):  # LoRA: the adapters go into the weights, the result is a plain model
         model = model.merge_and_unload()

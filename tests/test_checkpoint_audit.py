@@ -330,6 +330,8 @@ def test_the_shipped_accelerate_configs_parse(name, kind):
     config = ClusterConfig.from_yaml_file(str(ROOT / "reference_impls" / "accelerate" / f"{name}.yaml"))
     assert config.distributed_type.name == kind and config.num_processes == 8
     assert config.mixed_precision == "bf16"
+    if kind == "FSDP":  # FSDP2: the version whose shards training.unsharded is tested on
+        assert config.fsdp_config["fsdp_version"] == 2
 
 
 @pytest.mark.parametrize("method", ["grad_ascent", "npo", "simnpo", "idk_dpo", "rmu", "located_edit", "task_vector",
