@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError
-from .data import QA, chat_formatted, load_qa_jsonl
+from .data import QA, chat_formatted, jsonl_rows, load_qa_jsonl, qa_pairs
 from .model_folder import check_model_folder
 from .verdicts import (FORGETTING_CHECKS, RESOLUTION, TWO_SIDED, AttackJudgement, Band, Range, Recovery,
                        attack_outcome, overall_verdict)
@@ -66,9 +66,10 @@ class CheckpointData:
     @classmethod
     def load(cls, forget: str, retain: str, holdout: str | None = None,
              paraphrases: str | None = None) -> "CheckpointData":
-        data = cls(load_qa_jsonl(forget), load_qa_jsonl(retain),
+        forget_rows, retain_rows = jsonl_rows(forget), jsonl_rows(retain)  # each file is read once
+        data = cls(qa_pairs(forget, forget_rows), qa_pairs(retain, retain_rows),
                    load_qa_jsonl(holdout) if holdout else None, load_qa_jsonl(paraphrases) if paraphrases else None,
-                   load_labels(forget), load_labels(retain))
+                   labels_of(forget, forget_rows), labels_of(retain, retain_rows))
         if len(data.forget) < 2:
             raise ConfigError(f"{forget}: relearning needs at least two forget lines (it trains on the first "
                               f"half and scores the second); found {len(data.forget)}")
@@ -91,16 +92,12 @@ class CheckpointData:
         return retain[:cut], retain[cut:], forget
 
 
-def load_labels(path: str) -> list[str] | None:
-    """The "label" of every line of a JSONL file (already checked by load_qa_jsonl), or None
-    when any line has none; a label that is not a string names file and line."""
-    import json
-
+def labels_of(path: str, rows: list[tuple[int, dict]]) -> list[str] | None:
+    """The "label" of every row (rows already checked by qa_pairs), or None when any row has
+    none; a label that is not a string names file and line."""
     labels = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        label = json.loads(line).get("label")
+    for n, row in rows:
+        label = row.get("label")
         if label is None:
             return None
         if not isinstance(label, str) or not label.strip():
@@ -109,8 +106,10 @@ def load_labels(path: str) -> list[str] | None:
     return labels
 
 
-def load_checkpoint(path: str, role: str, dtype: str = "float32", device_map: str | None = None):
-    """(model, tokenizer) from a local folder, with a clear error for each way it can fail.
+def load_checkpoint(path: str, role: str, dtype: str = "float32", device_map: str | None = None,
+                    tokenizer=None):
+    """(model, tokenizer) from a local folder, with a clear error for each way it can fail
+    (the tokenizer is loaded unless it is given).
     `device_map="auto"` lets accelerate place the layers over every GPU (and the CPU) for a
     model larger than one GPU; otherwise the model goes whole onto the GPU when there is one."""
     import torch
@@ -120,7 +119,8 @@ def load_checkpoint(path: str, role: str, dtype: str = "float32", device_map: st
     if dtype not in DTYPES:
         raise ConfigError(f"--dtype {dtype!r} is not allowed (allowed: {', '.join(DTYPES)})")
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder)
+        if tokenizer is None:
+            tokenizer = AutoTokenizer.from_pretrained(folder)
         extra = {"device_map": device_map} if device_map else {}
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, dtype), **extra)
     except (OSError, ValueError, ImportError) as exc:
@@ -226,10 +226,13 @@ def audit_checkpoints(model_path: str, base_path: str, oracle_paths: list[str], 
     check_same_vocabulary(tokenizers)
     if chat_template:  # the same prompts for every model: the base model's template
         wrap = lambda pairs: chat_formatted(tokenizers["base"], pairs, base_path) if pairs else pairs  # noqa: E731
-        data = CheckpointData(wrap(data.forget), wrap(data.retain), wrap(data.holdout), wrap(data.paraphrases))
+        # replace keeps the labels: the probe's classes do not depend on the prompt format
+        data = dataclasses.replace(data, forget=wrap(data.forget), retain=wrap(data.retain),
+                                   holdout=wrap(data.holdout), paraphrases=wrap(data.paraphrases))
     values = {}
     for role, path in paths.items():
-        model, tok = load_checkpoint(path, "oracle" if role.startswith("oracle") else role, dtype, device_map)
+        model, tok = load_checkpoint(path, "oracle" if role.startswith("oracle") else role, dtype, device_map,
+                                     tokenizers[role])
         torch.manual_seed(seed)
         values[role] = attack_checkpoint(model, tok, data, grid, seed, score)
         log(f"{role} attacked ({path})")

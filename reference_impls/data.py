@@ -33,19 +33,27 @@ class Task:
     source: str = "toy"
 
 
-def load_qa_jsonl(path: str) -> list[QA]:
-    """Read `{"question": ..., "answer": ...}` lines; every mistake names file and line."""
+def jsonl_rows(path: str) -> list[tuple[int, object]]:
+    """(line number, parsed value) for every non-blank line of a JSONL file; a missing file
+    or a line that is not JSON names file and line."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"data file '{path}' does not exist (expected JSONL with question/answer fields)")
-    pairs: list[QA] = []
+    rows = []
     for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            rows.append((n, json.loads(line)))
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+    return rows
+
+
+def qa_pairs(path: str, rows: list[tuple[int, object]]) -> list[QA]:
+    """The (question, answer) of each row of `jsonl_rows(path)`; a bad row names file and line."""
+    pairs: list[QA] = []
+    for n, row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("question"), str) \
                 or not isinstance(row.get("answer"), str) or not row["answer"].strip():
             raise ConfigError(f"{path}:{n}: each line must be an object with non-empty string "
@@ -54,6 +62,11 @@ def load_qa_jsonl(path: str) -> list[QA]:
     if not pairs:
         raise ConfigError(f"{path}: no question/answer pairs found")
     return pairs
+
+
+def load_qa_jsonl(path: str) -> list[QA]:
+    """Read `{"question": ..., "answer": ...}` lines; every mistake names file and line."""
+    return qa_pairs(path, jsonl_rows(path))
 
 
 def encode(tokenizer, pairs: list[tuple[str, str]], device=None) -> dict[str, torch.Tensor]:

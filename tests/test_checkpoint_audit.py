@@ -404,6 +404,16 @@ def test_chat_template_wraps_the_questions_for_methods_and_the_audit(tmp_path, c
     assert main(["audit", "--model", str(tmp_path / "npo"), "--base", str(base), "--forget", forget,
                  "--retain", retain, "--chat-template", "--attack-steps", "2", "--out", str(out)]) == 0
     assert json.loads((out / "audit.json").read_text())["settings"]["chat_template"] is True
+    # labels survive the chat formatting: the probe is still there
+    lines = lambda rows: "".join(json.dumps({"question": q, "answer": a, "label": a}) + "\n" for q, a in rows)  # noqa: E731
+    (tmp_path / "forget-l.jsonl").write_text(lines(pairs))
+    (tmp_path / "retain-l.jsonl").write_text(lines([("Which pet does Carol keep?", "cat"), ("Where does Bob live?", "Rome"),
+                                                    ("Which pet does Dan keep?", "dog"), ("Where does Eve live?", "Rome"),
+                                                    ("Which pet does Fay keep?", "cat")]))
+    assert main(["audit", "--model", str(tmp_path / "npo"), "--base", str(base), "--forget", str(tmp_path / "forget-l.jsonl"),
+                 "--retain", str(tmp_path / "retain-l.jsonl"), "--chat-template", "--attack-steps", "2",
+                 "--out", str(tmp_path / "labelled")]) == 0
+    assert "probe" in json.loads((tmp_path / "labelled" / "audit.json").read_text())["values"]["model"]
 
 
 def test_runs_of_either_precision_can_follow_each_other_in_one_process():
