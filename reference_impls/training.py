@@ -94,6 +94,8 @@ def step(acc, model, optimizer, loss, cfg: CommonConfig) -> None:
 def is_sharded(model) -> bool:
     """True when FSDP holds the model's parameters as shards (FSDP2's DTensors, or FSDP1's
     wrapped submodules)."""
+    if not torch.distributed.is_available() or not torch.distributed.is_initialized():
+        return False  # no process group, no shards: single-process runs skip the scan below
     from torch.distributed.fsdp import FullyShardedDataParallel
     from torch.distributed.tensor import DTensor
 
